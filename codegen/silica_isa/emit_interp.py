@@ -1,0 +1,239 @@
+"""Emits <name>_interp.h: one C++ function per instruction, compiled from its
+typed semantics. Functions return false when the instruction trapped (the
+trap helper has already redirected the hart), true when it retired.
+
+Calls that may trap are hoisted into temporaries ahead of the statement that
+uses them, so evaluation order is the description's and nothing after a trap
+runs. The hart type provides: a register array per regfile (h.x), write_x(),
+and the memory, jump and helper functions named in the generated calls."""
+
+from .emit_common import header, where_comment
+from .errors import IsaError
+from .slots import assign_slots
+
+TYPE_ALIASES = {"u1": "bool"}
+
+
+def ctype(ty):
+    return TYPE_ALIASES.get(ty.name, ty.name)
+
+
+def _wide_unsigned(ty):
+    return not ty.signed and (ty.width == "X" or ty.width >= 32)
+
+
+class _Body:
+    def __init__(self, isa, insn, ns):
+        # Hart-side functions are called fully qualified: inside Semantics an
+        # unqualified name could be an instruction's own function (fence_i).
+        self.q = f"::{ns}::"
+        self.isa = isa
+        self.insn = insn
+        self.slots = assign_slots(insn)
+        self.lines = []
+        self.temps = 0
+        self.indent = 1
+
+    def emit(self, text):
+        self.lines.append("  " * self.indent + text)
+
+    # -- expressions: return a C++ expression; hoisted lines go to `pre` ---------
+    def expr(self, node, pre):
+        return getattr(self, "x_" + node.kind)(node, pre)
+
+    def literal(self, value, ty):
+        if ty.is_bool:
+            return "true" if value else "false"
+        suffix = "ULL" if value > 0x7FFFFFFF else ""
+        return f"{ctype(ty)}({value}{suffix})" if value >= 0 else f"{ctype(ty)}({value}LL)"
+
+    def x_lit(self, node, pre):
+        return self.literal(node.value, node.ty)
+
+    def x_len(self, node, pre):
+        return self.literal(node.value, node.ty)
+
+    def x_xlen(self, node, pre):
+        return f"{ctype(node.ty)}(XLEN)"
+
+    def x_pc(self, node, pre):
+        return "ux(d.pc)"
+
+    def x_var(self, node, pre):
+        if node.local:
+            return f"v_{node.name}"
+        kind, k = self.slots[node.name]
+        raw = f"d.r[{k}]" if kind == "r" else "d.imm"
+        return raw if node.ty.name == "u8" and kind == "r" else f"{ctype(node.ty)}({raw})"
+
+    def x_reg(self, node, pre):
+        return f"h.{node.file.lower()}[{self.expr(node.index, pre)}]"
+
+    def x_unary(self, node, pre):
+        a = self.expr(node.a, pre)
+        if node.op == "!":
+            return f"!{a}"
+        if node.op == "-":
+            return f"sem::neg({a})"
+        return f"{ctype(node.ty)}(~{a})"
+
+    def x_binary(self, node, pre):
+        op = node.op
+        a = self.expr(node.a, pre)
+        if op in ("&&", "||", "?"):
+            b_pre = []
+            b = self.expr(node.b, b_pre)
+            if b_pre:
+                raise IsaError(node.where, f"{self.insn.name}: a call that may trap cannot be "
+                                           f"the right operand of '{op}'")
+            return f"({a} {op} {b})"
+        b = self.expr(node.b, pre)
+        if op in ("<<", ">>"):
+            return f"sem::{'shl' if op == '<<' else 'shr'}({a}, {b})"
+        if op in ("/", "%"):
+            return f"sem::{'div' if op == '/' else 'rem'}({a}, {b})"
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            return f"({a} {op} {b})"
+        ty = node.ty
+        if ty.is_bool:
+            return f"bool({a} {op} {b})"
+        if _wide_unsigned(ty):
+            return f"({a} {op} {b})"
+        name = {"+": "add", "-": "sub", "*": "mul", "&": "bit_and", "|": "bit_or",
+                "^": "bit_xor"}[op]
+        return f"sem::{name}({a}, {b})"
+
+    def x_cond(self, node, pre):
+        c = self.expr(node.cond, pre)
+        branch_pre = []
+        a = self.expr(node.a, branch_pre)
+        b = self.expr(node.b, branch_pre)
+        if branch_pre:
+            raise IsaError(node.where, f"{self.insn.name}: a call that may trap cannot be a "
+                                       "branch of '?:'; use if/else")
+        return f"{ctype(node.ty)}({c} ? {a} : {b})"
+
+    def x_cast(self, node, pre):
+        return f"{ctype(node.to)}({self.expr(node.a, pre)})"
+
+    def x_call(self, node, pre):
+        args = [self.expr(a, pre) for a in node.args]
+        name = node.name
+        if name in ("sext", "zext"):
+            return f"sem::{name}<ux>({args[0]})"
+        if name.startswith("mulh_"):
+            return f"sem::{name}({', '.join(args)})"
+        call = self.call_text(node, args)
+        if not node.traps:
+            return call
+        if node.ty is None:
+            raise IsaError(node.where, f"{self.insn.name}: {name} returns nothing")
+        temp = f"t{self.temps}"
+        self.temps += 1
+        pre.append(f"{ctype(node.ty)} {temp};")
+        pre.append(f"if (!{call[:-1]}, {temp})) return false;")
+        return temp
+
+    def call_text(self, node, args):
+        name = node.name
+        if name.startswith("load_u") or name.startswith("amo_load_u"):
+            width = name.rsplit("_u", 1)[1]
+            fn = "mem_load" if name.startswith("load") else "mem_amo_load"
+            return f"{self.q}{fn}<u{width}>(h, d, {args[0]})"
+        if name.startswith("store_u"):
+            return f"{self.q}mem_store<u{name[7:]}>(h, d, {', '.join(args)})"
+        if name == "jump":
+            return f"{self.q}jump(h, d, {args[0]})"
+        return f"{self.q}{name}({', '.join(['h', 'd'] + args)})"
+
+    # -- statements -------------------------------------------------------------
+    def flush(self, pre):
+        for line in pre:
+            self.emit(line)
+
+    def block(self, statements):
+        for s in statements:
+            getattr(self, "s_" + s.kind)(s)
+
+    def s_let(self, node):
+        pre = []
+        value = self.expr(node.value, pre)
+        self.flush(pre)
+        self.emit(f"{ctype(node.ty)} v_{node.name} = {value};")
+
+    def s_assign(self, node):
+        pre = []
+        value = self.expr(node.value, pre)
+        target = node.target
+        if target.kind == "reg":
+            index = self.expr(target.index, pre)
+            self.flush(pre)
+            self.emit(f"h.write_{target.file.lower()}({index}, {value});")
+        else:
+            self.flush(pre)
+            self.emit(f"v_{target.name} = {value};")
+
+    def s_if(self, node):
+        pre = []
+        cond = self.expr(node.cond, pre)
+        self.flush(pre)
+        self.emit(f"if ({cond}) {{")
+        self.indent += 1
+        self.block(node.then)
+        self.indent -= 1
+        if node.other:
+            self.emit("} else {")
+            self.indent += 1
+            self.block(node.other)
+            self.indent -= 1
+        self.emit("}")
+
+    def s_expr(self, node):
+        call = node.value
+        pre = []
+        args = [self.expr(a, pre) for a in call.args]
+        self.flush(pre)
+        if call.name == "illegal":
+            self.emit(f"return {self.q}illegal_instruction(h, d);")
+        elif call.traps:
+            self.emit(f"if (!{self.call_text(call, args)}) return false;")
+        else:
+            self.emit(f"{self.call_text(call, args)};")
+
+
+def emit_interp(isa, sources, ns, tables_header, hart_header):
+    out = header(sources)
+    out += ["#pragma once", "", f'#include "{tables_header}"', f'#include "{hart_header}"', "",
+            f"namespace {ns} {{", "",
+            "template <unsigned XLEN>",
+            "struct Semantics {",
+            "  using ux = sem::uxlen<XLEN>;",
+            "  using sx = sem::sxlen<XLEN>;",
+            "  using HartT = Hart<XLEN>;",
+            ""]
+    for insn in isa.instructions:
+        body = _Body(isa, insn, ns)
+        body.indent = 2
+        body.block(insn.body)
+        out.append(f"  {where_comment(insn.where)}")
+        if len(insn.xlens) != len(isa.xlens):
+            out.append(f"  // exists for XLEN={insn.xlens[0]} only")
+        out.append(f"  static bool {insn.cname}([[maybe_unused]] HartT& h, "
+                   "[[maybe_unused]] const DecodedInsn& d) {")
+        if len(insn.xlens) != len(isa.xlens):
+            out.append(f"    if constexpr (XLEN == {insn.xlens[0]}) {{")
+            out += ["  " + l for l in body.lines]
+            out += ["    }", "    return true;", "  }", ""]
+        else:
+            out += body.lines
+            out += ["    return true;", "  }", ""]
+    out += ["};", "",
+            "template <unsigned XLEN>",
+            "using ExecFn = bool (*)(Hart<XLEN>&, const DecodedInsn&);", "",
+            "// Indexed by InsnId; entry 0 (illegal) raises illegal-instruction.",
+            "template <unsigned XLEN>",
+            "inline constexpr ExecFn<XLEN> kExec[] = {",
+            "    &illegal_instruction<XLEN>,"]
+    out += [f"    &Semantics<XLEN>::{i.cname}," for i in isa.instructions]
+    out += ["};", "", f"}}  // namespace {ns}", ""]
+    return "\n".join(out)

@@ -1,0 +1,206 @@
+"""The ISA compiler's own tests: the real descriptions compile, and each kind of
+broken description is rejected with a file:line message that says what is
+wrong. Run: python3 -m unittest discover -s codegen/tests"""
+
+import os
+import sys
+import tempfile
+import textwrap
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "codegen"))
+
+from silica_isa.compile import compile_isa  # noqa: E402
+from silica_isa.emit_interp import emit_interp  # noqa: E402
+from silica_isa.emit_tables import emit_tables  # noqa: E402
+from silica_isa.errors import IsaError  # noqa: E402
+
+RISCV = [os.path.join(ROOT, "isa", "riscv", f) for f in (
+    "base.isa", "rv_i.isa", "rv_m.isa", "rv_a.isa", "rv_c.isa", "zicsr.isa", "zifencei.isa",
+    "priv.isa")]
+
+BASE = """\
+isa toy
+xlen 32 64
+regfile X ux zero=0
+  names zero ra sp gp
+class alu cycles=1
+field rd  reg 11:7
+field rs1 reg 19:15
+field rs2 reg 24:20
+field imm simm 31:20
+format R rd rs1 rs2
+format I rd rs1 imm
+format N
+extension T
+"""
+
+
+class Case(unittest.TestCase):
+    def compile_text(self, body):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "toy.isa")
+            with open(path, "w") as f:
+                f.write(BASE + textwrap.dedent(body))
+            return compile_isa([path])
+
+    def assert_error(self, body, line, *fragments):
+        """`line` counts from the first line of `body`."""
+        with self.assertRaises(IsaError) as ctx:
+            self.compile_text(body)
+        message = str(ctx.exception)
+        self.assertIn(f"toy.isa:{BASE.count(chr(10)) + line}:", message)
+        for fragment in fragments:
+            self.assertIn(fragment, message)
+
+
+class RealDescriptions(Case):
+    def test_riscv_compiles_and_knows_its_instructions(self):
+        isa = compile_isa(RISCV)
+        names = {i.name for i in isa.instructions}
+        for expected in ("add", "lw", "jalr", "mulh", "amoadd.w", "lr.d", "c.addi16sp",
+                         "csrrw", "fence.i", "mret", "wfi", "ecall"):
+            self.assertIn(expected, names)
+        self.assertEqual(isa.extensions, ["I", "M", "A", "C", "Zicsr", "Zifencei", "Sm"])
+
+    def test_flags_follow_from_semantics(self):
+        isa = compile_isa(RISCV)
+        by_name = {i.name: i for i in isa.instructions}
+        self.assertTrue(by_name["beq"].ends_block)
+        self.assertFalse(by_name["add"].ends_block)
+        self.assertTrue(by_name["csrrw"].serializing)
+        self.assertTrue(by_name["lw"].may_trap)
+        self.assertFalse(by_name["add"].may_trap)
+        self.assertEqual(by_name["add"].reads, ["rs1", "rs2"])
+        self.assertEqual(by_name["add"].writes, ["rd"])
+        self.assertEqual(by_name["sd"].xlens, (64,))
+
+    def test_generated_code_names_its_source_lines(self):
+        isa = compile_isa(RISCV)
+        text = emit_interp(isa, RISCV, "silica::riscv", "riscv_isa.h", "cores/riscv/hart.h")
+        self.assertRegex(text, r"// from .*rv_i\.isa:\d+")
+        tables = emit_tables(isa, RISCV, "silica::riscv")
+        self.assertIn("InsnId::c_addi16sp", tables)
+        # C++ keywords are mangled, not emitted raw.
+        self.assertIn("xor_,", tables)
+
+
+class GoodToy(Case):
+    def test_minimal_description(self):
+        isa = self.compile_text("""\
+            insn add R 0000000 ..... ..... 000 ..... 0110011 alu
+                 asm "add {rd}, {rs1}, {rs2}"
+                 { X[rd] = X[rs1] + X[rs2]; }
+            """)
+        self.assertEqual(isa.instructions[0].mask, 0xFE00707F)
+        self.assertEqual(isa.instructions[0].match, 0x33)
+
+    def test_group_gives_priority_to_the_first_member(self):
+        isa = self.compile_text("""\
+            group {
+              insn nop N 000000000000 00000 000 00000 0010011 alu
+                   { }
+              insn addi I ............ ..... 000 ..... 0010011 alu
+                   { X[rd] = X[rs1] + imm; }
+            }
+            """)
+        self.assertEqual([i.group for i in isa.instructions], [0, 0])
+
+
+class BadToy(Case):
+    def test_overlapping_encodings(self):
+        self.assert_error("""\
+            insn a R 0000000 ..... ..... 000 ..... 0110011 alu
+                 { X[rd] = X[rs1]; }
+            insn b R 0000000 ..... ..... ... ..... 0110011 alu
+                 { X[rd] = X[rs2]; }
+            """, 3, "overlaps 'a'")
+
+    def test_shadowed_group_member(self):
+        self.assert_error("""\
+            group {
+              insn wide I ............ ..... 000 ..... 0010011 alu
+                   { }
+              insn narrow N 000000000000 00000 000 00000 0010011 alu
+                   { }
+            }
+            """, 4, "can never decode")
+
+    def test_unknown_field_in_format(self):
+        self.assert_error("format Q rd nosuch\n", 1, "unknown field 'nosuch'")
+
+    def test_pattern_width(self):
+        self.assert_error("""\
+            insn a R 000000 ..... ..... 000 ..... 0110011 alu
+                 { }
+            """, 1, "31 bits")
+
+    def test_field_overlapping_fixed_bits(self):
+        self.assert_error("""\
+            insn a R 0000000 ..... ..... 000 00000 0110011 alu
+                 { }
+            """, 1, "field 'rd' overlaps fixed bits")
+
+    def test_type_mismatch(self):
+        self.assert_error("""\
+            insn a R 0000000 ..... ..... 000 ..... 0110011 alu
+                 { X[rd] = u32(X[rs1]) + X[rs2]; }
+            """, 2, "differ in type: u32 and ux")
+
+    def test_type_mismatch_only_for_one_xlen(self):
+        # u64 is ux on RV64 only: an instruction existing for both XLENs fails.
+        self.assert_error("""\
+            insn a R 0000000 ..... ..... 000 ..... 0110011 alu
+                 { X[rd] = u64(X[rs1]); }
+            """, 2, "cannot assign a u64 to a ux")
+
+    def test_unknown_name_in_semantics(self):
+        self.assert_error("""\
+            insn a R 0000000 ..... ..... 000 ..... 0110011 alu
+                 { X[rd] = X[rs3]; }
+            """, 2, "unknown name 'rs3'")
+
+    def test_unknown_function(self):
+        self.assert_error("""\
+            insn a R 0000000 ..... ..... 000 ..... 0110011 alu
+                 { frobnicate(); }
+            """, 2, "unknown function 'frobnicate'")
+
+    def test_syntax_error_line_inside_block(self):
+        self.assert_error("""\
+            insn a R 0000000 ..... ..... 000 ..... 0110011 alu
+                 {
+                   let t = X[rs1];
+                   X[rd] = t +;
+                 }
+            """, 4, "unexpected ';'")
+
+    def test_unclosed_block(self):
+        self.assert_error("""\
+            insn a R 0000000 ..... ..... 000 ..... 0110011 alu
+                 { X[rd] = X[rs1];
+            """, 2, "not closed")
+
+    def test_unknown_class(self):
+        self.assert_error("""\
+            insn a R 0000000 ..... ..... 000 ..... 0110011 fpu
+                 { }
+            """, 1, "unknown instruction class 'fpu'")
+
+    def test_untyped_let(self):
+        self.assert_error("""\
+            insn a R 0000000 ..... ..... 000 ..... 0110011 alu
+                 { let t = 5; }
+            """, 2, "cannot tell the type")
+
+    def test_unused_result(self):
+        self.assert_error("""\
+            insn a I ............ ..... 010 ..... 0000011 alu
+                 { load_u32(X[rs1]); }
+            """, 2, "not used")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,149 @@
+// Machine-mode CSR behaviour (Privileged ISA, chapter 3; counters from the
+// Zicntr chapter). CSR numbers and names come from isa/riscv/*.isa; a CSR that
+// is not described there or not implemented below raises illegal-instruction,
+// which is how firmware probes for optional CSRs.
+#include <optional>
+
+#include "cores/riscv/hart.h"
+
+namespace silica::riscv {
+namespace {
+
+template <unsigned XLEN>
+using ux_t = sem::uxlen<XLEN>;
+
+// Writable bits of mstatus with M-mode only: MIE, MPIE (MPP is fixed to M).
+constexpr uint64_t kMstatusWritable = mstatus_bits::kMie | mstatus_bits::kMpie;
+// mie: MSIE, MTIE, MEIE.
+constexpr uint64_t kMieWritable = (1u << 3) | (1u << 7) | (1u << 11);
+
+bool described(uint32_t csr, unsigned xlen) {
+  for (const CsrInfo& c : kCsrInfo) {
+    if (c.number == csr) return (c.xlen_mask & (xlen == 32 ? 1 : 2)) != 0;
+  }
+  return false;
+}
+
+template <unsigned XLEN>
+std::optional<uint64_t> read_csr(Hart<XLEN>& h, uint32_t csr) {
+  switch (csr) {
+    case csr::mvendorid:
+    case csr::marchid:
+    case csr::mimpid:
+    case csr::mconfigptr:
+      return 0;
+    case csr::mhartid: return h.config.hart_id;
+    case csr::mstatus: return h.mstatus | mstatus_bits::kMpp;
+    case csr::misa: return misa_value(h.config);
+    case csr::mie: return h.mie;
+    case csr::mip: return h.mip;
+    case csr::mtvec: return h.mtvec;
+    case csr::mscratch: return h.mscratch;
+    case csr::mepc: return h.mepc & ~ux_t<XLEN>(h.config.has(Extension::C) ? 1 : 3);
+    case csr::mcause: return h.mcause;
+    case csr::mtval: return h.mtval;
+    case csr::mstatush: return 0;
+    case csr::mcycle:
+    case csr::cycle: return ux_t<XLEN>(h.cycles);
+    case csr::minstret:
+    case csr::instret: return ux_t<XLEN>(h.instret);
+    case csr::mcycleh:
+    case csr::cycleh: return h.cycles >> 32;
+    case csr::minstreth:
+    case csr::instreth: return h.instret >> 32;
+    case csr::time: return ux_t<XLEN>(h.memory->timer_ticks());
+    case csr::timeh: return h.memory->timer_ticks() >> 32;
+    default: return std::nullopt;
+  }
+}
+
+// Returns false for a CSR that cannot be written (the caller raises).
+template <unsigned XLEN>
+bool write_csr(Hart<XLEN>& h, uint32_t csr, ux_t<XLEN> value) {
+  using ux = ux_t<XLEN>;
+  switch (csr) {
+    case csr::mstatus:
+      h.mstatus = (h.mstatus & ~ux(kMstatusWritable)) | (value & ux(kMstatusWritable));
+      return true;
+    case csr::misa: return true;      // WARL: extensions cannot be switched off
+    case csr::mstatush: return true;  // MBE/SBE are zero: little-endian only
+    case csr::mie: h.mie = value & ux(kMieWritable); return true;
+    case csr::mip: return true;  // MSIP/MTIP/MEIP are wires from the platform
+    case csr::mtvec:
+      // MODE 2 and 3 are reserved: keep direct mode then.
+      h.mtvec = (value & 3) >= 2 ? value & ~ux(3) : value;
+      return true;
+    case csr::mscratch: h.mscratch = value; return true;
+    case csr::mepc: h.mepc = value & ~ux(1); return true;
+    case csr::mcause: h.mcause = value; return true;
+    case csr::mtval: h.mtval = value; return true;
+    // Counter writes: this instruction still retires afterwards and the
+    // engine counts it, so store one less to make the next read see `value`.
+    case csr::mcycle:
+      h.cycles = XLEN == 32 ? (h.cycles & ~uint64_t(0xffffffff)) | value : uint64_t(value);
+      return true;
+    case csr::mcycleh:
+      h.cycles = (h.cycles & 0xffffffff) | (uint64_t(value) << 32);
+      return true;
+    case csr::minstret:
+      h.instret = (XLEN == 32 ? (h.instret & ~uint64_t(0xffffffff)) | value : uint64_t(value)) - 1;
+      return true;
+    case csr::minstreth:
+      h.instret = ((h.instret + 1) & 0xffffffff) + (uint64_t(value) << 32) - 1;
+      return true;
+    default: return false;
+  }
+}
+
+template <unsigned XLEN>
+bool access(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, bool do_read, bool do_write,
+            ux_t<XLEN>& old, ux_t<XLEN> (*update)(ux_t<XLEN>, ux_t<XLEN>), ux_t<XLEN> operand) {
+  bool read_only = ((csr >> 10) & 3) == 3;
+  unsigned required = (csr >> 8) & 3;
+  if (!described(csr, XLEN) || unsigned(h.priv) < required || (do_write && read_only)) {
+    return illegal_instruction(h, d);
+  }
+  std::optional<uint64_t> current = read_csr(h, csr);
+  if (!current) return illegal_instruction(h, d);  // described but not implemented
+  old = do_read ? ux_t<XLEN>(*current) : 0;
+  if (do_write && !write_csr(h, csr, update(ux_t<XLEN>(*current), operand))) {
+    return illegal_instruction(h, d);
+  }
+  return true;
+}
+
+}  // namespace
+
+template <unsigned XLEN>
+bool csr_write(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> value,
+               bool do_read, sem::uxlen<XLEN>& old) {
+  return access<XLEN>(h, d, csr, do_read, true, old,
+                      [](ux_t<XLEN>, ux_t<XLEN> v) { return v; }, value);
+}
+
+template <unsigned XLEN>
+bool csr_set(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> mask,
+             bool do_write, sem::uxlen<XLEN>& old) {
+  return access<XLEN>(h, d, csr, true, do_write, old,
+                      [](ux_t<XLEN> c, ux_t<XLEN> m) { return ux_t<XLEN>(c | m); }, mask);
+}
+
+template <unsigned XLEN>
+bool csr_clear(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> mask,
+               bool do_write, sem::uxlen<XLEN>& old) {
+  return access<XLEN>(h, d, csr, true, do_write, old,
+                      [](ux_t<XLEN> c, ux_t<XLEN> m) { return ux_t<XLEN>(c & ~m); }, mask);
+}
+
+#define SILICA_INSTANTIATE(XLEN)                                                            \
+  template bool csr_write(Hart<XLEN>&, const DecodedInsn&, uint32_t, sem::uxlen<XLEN>, bool, \
+                          sem::uxlen<XLEN>&);                                               \
+  template bool csr_set(Hart<XLEN>&, const DecodedInsn&, uint32_t, sem::uxlen<XLEN>, bool,   \
+                        sem::uxlen<XLEN>&);                                                 \
+  template bool csr_clear(Hart<XLEN>&, const DecodedInsn&, uint32_t, sem::uxlen<XLEN>, bool, \
+                          sem::uxlen<XLEN>&);
+SILICA_INSTANTIATE(32)
+SILICA_INSTANTIATE(64)
+#undef SILICA_INSTANTIATE
+
+}  // namespace silica::riscv

@@ -1,0 +1,184 @@
+// A RISC-V hart's architectural state and the operations the generated
+// semantics call: memory access through a software TLB, control transfer,
+// traps and the named helpers declared in isa/riscv/*.isa.
+//
+// Fast paths (TLB hits on RAM) are inline here; everything else is in
+// hart_memory.cpp, csr_file.cpp and traps.cpp. Every operation that can trap
+// returns false after redirecting the hart to its trap handler.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "cores/common/semantic_ops.h"
+#include "cores/engine/memory_port.h"
+#include "cores/riscv/hart_config.h"
+#include "riscv_isa.h"
+
+namespace silica::riscv {
+
+enum class Privilege : uint8_t { kUser = 0, kSupervisor = 1, kMachine = 3 };
+
+// Exception causes (Privileged ISA, table 3.6).
+namespace cause {
+constexpr uint64_t kInsnMisaligned = 0, kInsnAccessFault = 1, kIllegalInsn = 2,
+                   kBreakpoint = 3, kLoadMisaligned = 4, kLoadAccessFault = 5,
+                   kStoreMisaligned = 6, kStoreAccessFault = 7, kEcallFromU = 8,
+                   kEcallFromM = 11;
+constexpr unsigned kMachineSoftIrq = 3, kMachineTimerIrq = 7, kMachineExternalIrq = 11;
+}  // namespace cause
+
+namespace mstatus_bits {
+constexpr uint64_t kMie = 1u << 3, kMpie = 1u << 7, kMpp = 3u << 11;
+}
+
+// One direct-mapped software TLB entry: host = addend + guest address. The tag
+// is the page address; an access whose low bits (size-1) are set never
+// matches, so misaligned accesses take the slow path.
+struct TlbEntry {
+  uint64_t tag = ~uint64_t(0);
+  uintptr_t addend = 0;
+};
+
+constexpr unsigned kPageBits = 12;
+constexpr uint64_t kPageSize = uint64_t(1) << kPageBits;
+constexpr unsigned kTlbEntries = 256;
+
+// Tells the code cache about stores into pages it decoded code from.
+class CodeWatcher {
+ public:
+  virtual ~CodeWatcher() = default;
+  virtual bool is_code_page(uint64_t page) const = 0;
+  virtual void code_page_written(uint64_t page) = 0;
+};
+
+template <unsigned XLEN>
+struct Hart {
+  using ux = sem::uxlen<XLEN>;
+
+  // -- architectural state --------------------------------------------------
+  ux x[32] = {};
+  uint64_t pc = 0;
+  Privilege priv = Privilege::kMachine;
+  ux mstatus = 0, mie = 0, mip = 0, mtvec = 0, mepc = 0, mcause = 0, mtval = 0, mscratch = 0;
+  uint64_t instret = 0;  // retired instructions (minstret)
+  uint64_t cycles = 0;   // cycles charged by the timing model (mcycle)
+  bool wfi = false;      // sleeping in WFI until an interrupt is pending
+  // LR/SC reservation.
+  bool reservation_valid = false;
+  uint64_t reservation_addr = 0;
+
+  // -- environment ----------------------------------------------------------
+  HartConfig config;
+  MemoryPort* memory = nullptr;
+  CodeWatcher* code_watcher = nullptr;
+  const bool* stop_request = nullptr;  // set by the simulation to end run() promptly
+  bool code_flush_requested = false;   // fence.i or a store into decoded code
+
+  TlbEntry tlb_read[kTlbEntries];
+  TlbEntry tlb_write[kTlbEntries];
+
+  void write_x(unsigned index, ux value) {
+    x[index] = value;
+    x[0] = 0;
+  }
+
+  void reset(uint64_t start_pc);
+  void flush_tlb();
+};
+
+// -- slow paths (hart_memory.cpp) -----------------------------------------------
+template <unsigned XLEN>
+bool load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size, void* out,
+               bool for_amo);
+template <unsigned XLEN>
+bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
+                const void* in);
+// Instruction fetch: host pointer to the page holding pc when it is RAM, else
+// nullptr (then fetch_word reads through the bus). fetch_word raises nothing:
+// on failure it reports the address that could not be read.
+template <unsigned XLEN>
+const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc);
+template <unsigned XLEN>
+bool fetch_word(Hart<XLEN>& h, uint64_t pc, uint32_t& word, uint64_t& fault_addr);
+
+// -- traps (traps.cpp) ------------------------------------------------------
+template <unsigned XLEN>
+void raise_exception(Hart<XLEN>& h, uint64_t cause, uint64_t tval, uint64_t epc);
+// Takes the highest-priority enabled pending interrupt, if any; true if taken.
+template <unsigned XLEN>
+bool take_pending_interrupt(Hart<XLEN>& h);
+template <unsigned XLEN>
+bool illegal_instruction(Hart<XLEN>& h, const DecodedInsn& d);
+
+// -- inline fast paths the generated semantics call -------------------------------
+template <class T, unsigned XLEN>
+inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
+  addr = sem::uxlen<XLEN>(addr);
+  const TlbEntry& e = h.tlb_read[(addr >> kPageBits) % kTlbEntries];
+  if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) {
+    std::memcpy(&out, reinterpret_cast<const void*>(e.addend + addr), sizeof(T));
+    return true;
+  }
+  return load_slow(h, d, addr, sizeof(T), &out, false);
+}
+
+template <class T, unsigned XLEN>
+inline bool mem_amo_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
+  return load_slow(h, d, sem::uxlen<XLEN>(addr), sizeof(T), &out, true);
+}
+
+template <class T, unsigned XLEN>
+inline bool mem_store(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T value) {
+  addr = sem::uxlen<XLEN>(addr);
+  const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
+  if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) {
+    std::memcpy(reinterpret_cast<void*>(e.addend + addr), &value, sizeof(T));
+    return true;
+  }
+  return store_slow(h, d, addr, sizeof(T), &value);
+}
+
+// Control transfer. Without the C extension, targets must be 4-byte aligned.
+template <unsigned XLEN>
+inline bool jump(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> target) {
+  if ((target & 2) != 0 && !h.config.has(Extension::C)) {
+    raise_exception(h, cause::kInsnMisaligned, target, d.pc);
+    return false;
+  }
+  h.pc = target;
+  return true;
+}
+
+// -- helpers declared in the descriptions (helpers.cpp, csr_file.cpp) -----------
+template <unsigned XLEN>
+bool csr_write(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> value,
+               bool do_read, sem::uxlen<XLEN>& old);
+template <unsigned XLEN>
+bool csr_set(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> mask,
+             bool do_write, sem::uxlen<XLEN>& old);
+template <unsigned XLEN>
+bool csr_clear(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> mask,
+               bool do_write, sem::uxlen<XLEN>& old);
+template <unsigned XLEN>
+void fence_i(Hart<XLEN>& h, const DecodedInsn& d);
+template <unsigned XLEN>
+bool environment_call(Hart<XLEN>& h, const DecodedInsn& d);
+template <unsigned XLEN>
+bool breakpoint(Hart<XLEN>& h, const DecodedInsn& d);
+template <unsigned XLEN>
+bool trap_return_m(Hart<XLEN>& h, const DecodedInsn& d);
+template <unsigned XLEN>
+bool wait_for_interrupt(Hart<XLEN>& h, const DecodedInsn& d);
+template <unsigned XLEN>
+bool load_reserved_u32(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> addr, uint32_t& out);
+template <unsigned XLEN>
+bool load_reserved_u64(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> addr, uint64_t& out);
+template <unsigned XLEN>
+bool store_conditional_u32(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> addr,
+                           uint32_t value, sem::uxlen<XLEN>& result);
+template <unsigned XLEN>
+bool store_conditional_u64(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> addr,
+                           uint64_t value, sem::uxlen<XLEN>& result);
+
+}  // namespace silica::riscv

@@ -1,0 +1,158 @@
+// Memory slow paths: TLB refills from DMI, MMIO through the bus, misaligned and
+// page-crossing accesses, access faults, and stores into decoded code.
+#include "cores/riscv/hart.h"
+
+namespace silica::riscv {
+namespace {
+
+uint64_t page_of(uint64_t addr) { return addr & ~(kPageSize - 1); }
+
+// Fills a TLB entry when RAM backs the whole page holding addr.
+template <unsigned XLEN>
+bool refill(Hart<XLEN>& h, TlbEntry* tlb, uint64_t addr, bool write) {
+  DmiRegion region;
+  uint64_t page = page_of(addr);
+  if (!h.memory->dmi_for(addr, region)) return false;
+  if (write ? !region.writable : !region.readable) return false;
+  if (page < region.base || page + kPageSize - 1 > region.last) return false;
+  TlbEntry& e = tlb[(addr >> kPageBits) % kTlbEntries];
+  e.tag = page;
+  e.addend = reinterpret_cast<uintptr_t>(region.host) - region.base;
+  return true;
+}
+
+// One naturally aligned access inside a page: TLB, then DMI refill, then bus.
+template <unsigned XLEN>
+bool load_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, void* out) {
+  const TlbEntry* e = &h.tlb_read[(addr >> kPageBits) % kTlbEntries];
+  if (e->tag == page_of(addr) || refill(h, h.tlb_read, addr, false)) {
+    std::memcpy(out, reinterpret_cast<const void*>(e->addend + addr), size);
+    return true;
+  }
+  return h.memory->bus_read(addr, out, size);
+}
+
+template <unsigned XLEN>
+bool store_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, const void* in) {
+  uint64_t page = page_of(addr);
+  if (h.code_watcher != nullptr && h.code_watcher->is_code_page(page)) {
+    // Decoded code came from this page: never cache it for writing, and tell
+    // the code cache, which drops the stale decodings at the next block boundary.
+    h.code_watcher->code_page_written(page);
+    DmiRegion region;
+    if (h.memory->dmi_for(addr, region) && region.writable && region.contains(addr + size - 1)) {
+      std::memcpy(region.host + (addr - region.base), in, size);
+      return true;
+    }
+    return h.memory->bus_write(addr, in, size);
+  }
+  TlbEntry* e = &h.tlb_write[(addr >> kPageBits) % kTlbEntries];
+  if (e->tag == page || refill(h, h.tlb_write, addr, true)) {
+    std::memcpy(reinterpret_cast<void*>(e->addend + addr), in, size);
+    return true;
+  }
+  return h.memory->bus_write(addr, in, size);
+}
+
+}  // namespace
+
+template <unsigned XLEN>
+bool load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size, void* out,
+               bool for_amo) {
+  bool misaligned = (addr & (size - 1)) != 0;
+  if (misaligned && (for_amo || h.config.misaligned_traps)) {
+    raise_exception(h, for_amo ? cause::kStoreMisaligned : cause::kLoadMisaligned, addr, d.pc);
+    return false;
+  }
+  bool ok = true;
+  if (!misaligned) {
+    ok = load_aligned(h, addr, size, out);
+  } else {
+    // Emulated misaligned access, one byte at a time (it may cross pages).
+    auto* bytes = static_cast<uint8_t*>(out);
+    for (unsigned i = 0; ok && i < size; ++i) ok = load_aligned(h, addr + i, 1, bytes + i);
+  }
+  if (!ok) {
+    raise_exception(h, for_amo ? cause::kStoreAccessFault : cause::kLoadAccessFault, addr, d.pc);
+  }
+  return ok;
+}
+
+template <unsigned XLEN>
+bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
+                const void* in) {
+  bool misaligned = (addr & (size - 1)) != 0;
+  if (misaligned && h.config.misaligned_traps) {
+    raise_exception(h, cause::kStoreMisaligned, addr, d.pc);
+    return false;
+  }
+  bool ok = true;
+  if (!misaligned) {
+    ok = store_aligned(h, addr, size, in);
+  } else {
+    const auto* bytes = static_cast<const uint8_t*>(in);
+    for (unsigned i = 0; ok && i < size; ++i) ok = store_aligned(h, addr + i, 1, bytes + i);
+  }
+  if (!ok) raise_exception(h, cause::kStoreAccessFault, addr, d.pc);
+  // A store to the reserved address breaks an LR/SC pair.
+  if (h.reservation_valid && (h.reservation_addr & ~uint64_t(7)) == (addr & ~uint64_t(7))) {
+    h.reservation_valid = false;
+  }
+  return ok;
+}
+
+template <unsigned XLEN>
+const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc) {
+  const TlbEntry& e = h.tlb_read[(pc >> kPageBits) % kTlbEntries];
+  if (e.tag == page_of(pc) || refill(h, h.tlb_read, pc, false)) {
+    return reinterpret_cast<const uint8_t*>(e.addend + page_of(pc));
+  }
+  return nullptr;
+}
+
+template <unsigned XLEN>
+bool fetch_word(Hart<XLEN>& h, uint64_t pc, uint32_t& word, uint64_t& fault_addr) {
+  uint16_t low = 0, high = 0;
+  if (!load_aligned(h, pc, 2, &low)) {
+    fault_addr = pc;
+    return false;
+  }
+  word = low;
+  if ((low & 3) != 3) return true;
+  if (!load_aligned(h, pc + 2, 2, &high)) {
+    fault_addr = pc + 2;
+    return false;
+  }
+  word |= uint32_t(high) << 16;
+  return true;
+}
+
+template <unsigned XLEN>
+void Hart<XLEN>::reset(uint64_t start_pc) {
+  for (auto& r : x) r = 0;
+  pc = start_pc;
+  priv = Privilege::kMachine;
+  mstatus = mie = mip = mtvec = mepc = mcause = mtval = mscratch = 0;
+  instret = cycles = 0;
+  wfi = false;
+  reservation_valid = false;
+  flush_tlb();
+}
+
+template <unsigned XLEN>
+void Hart<XLEN>::flush_tlb() {
+  for (auto& e : tlb_read) e = TlbEntry{};
+  for (auto& e : tlb_write) e = TlbEntry{};
+}
+
+#define SILICA_INSTANTIATE(XLEN)                                                              \
+  template struct Hart<XLEN>;                                                                 \
+  template bool load_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, void*, bool);  \
+  template bool store_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, const void*); \
+  template const uint8_t* fetch_page(Hart<XLEN>&, uint64_t);                                  \
+  template bool fetch_word(Hart<XLEN>&, uint64_t, uint32_t&, uint64_t&);
+SILICA_INSTANTIATE(32)
+SILICA_INSTANTIATE(64)
+#undef SILICA_INSTANTIATE
+
+}  // namespace silica::riscv

@@ -1,0 +1,172 @@
+#include "cores/riscv/interpreter.h"
+
+#include "cores/riscv/timing_model.h"
+
+namespace silica::riscv {
+namespace {
+// A block ends at a control transfer, a serializing instruction, the end of
+// the page (so a block never spans two pages' invalidation), or this many
+// instructions.
+constexpr unsigned kMaxBlockInsns = 64;
+}  // namespace
+
+ClassCostModel::ClassCostModel() {
+  for (size_t i = 0; i < m_cycles.size(); ++i) m_cycles[i] = kClassCycles[i];
+}
+
+template <unsigned XLEN>
+Interpreter<XLEN>::Interpreter(Hart<XLEN>& hart, const TimingModel& timing)
+    : m_hart(hart), m_timing(timing) {
+  m_hart.code_watcher = this;
+}
+
+template <unsigned XLEN>
+void Interpreter<XLEN>::decode_one(uint64_t pc, uint32_t word, Entry& entry) const {
+  DecodedInsn& d = entry.insn;
+  d = DecodedInsn{};
+  d.pc = pc;
+  d.raw = word;
+  InsnId id = decode<XLEN>(word);
+  const InsnInfo& info = kInsnInfo[size_t(id)];
+  if (id != InsnId::illegal && !m_hart.config.has(info.extension)) id = InsnId::illegal;
+  d.id = uint16_t(id);
+  d.len = (word & 3) == 3 ? 4 : 2;
+  d.cycles = id == InsnId::illegal ? 1 : m_timing.cycles_for(info.iclass);
+  extract_operands(id, word, d);
+  entry.exec = kExec<XLEN>[size_t(id)];
+}
+
+template <unsigned XLEN>
+typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) {
+  auto block = std::make_unique<Block>();
+  block->pc = pc;
+  uint64_t page = pc & ~(kPageSize - 1);
+  const uint8_t* host = fetch_page(m_hart, pc);
+  uint64_t cursor = pc;
+  while (block->entries.size() < kMaxBlockInsns) {
+    uint32_t word = 0;
+    bool in_page = cursor + 4 <= page + kPageSize;
+    if (host != nullptr && in_page) {
+      std::memcpy(&word, host + (cursor - page), 4);
+      if ((word & 3) != 3) word &= 0xffff;
+    } else {
+      // MMIO/ROM without DMI, or an instruction at the page's last halfword.
+      uint64_t fault_addr = 0;
+      if (!fetch_word(m_hart, cursor, word, fault_addr)) {
+        // Only a fetch at the block's start faults now; a later one ends the
+        // block and faults if execution really gets there.
+        if (!block->entries.empty()) break;
+        raise_exception(m_hart, cause::kInsnAccessFault, fault_addr, cursor);
+        return nullptr;
+      }
+    }
+    Entry entry;
+    decode_one(cursor, word, entry);
+    const InsnInfo& info = kInsnInfo[entry.insn.id];
+    bool serializing = (info.flags & insn_flags::serializing) != 0 || entry.insn.id == 0;
+    if (serializing && !block->entries.empty()) break;  // runs alone in the next block
+    block->entries.push_back(entry);
+    block->cycles += entry.insn.cycles;
+    cursor += entry.insn.len;
+    if ((info.flags & insn_flags::ends_block) || serializing || cursor >= page + kPageSize) break;
+  }
+  block->fallthrough_pc = cursor;
+  m_code_pages.insert(page);
+  // Writes to this page must now take the slow path that notices code changes.
+  m_hart.tlb_write[(page >> kPageBits) % kTlbEntries] = TlbEntry{};
+  if (cursor > page + kPageSize) {
+    uint64_t next = page + kPageSize;
+    m_code_pages.insert(next);
+    m_hart.tlb_write[(next >> kPageBits) % kTlbEntries] = TlbEntry{};
+  }
+  ++m_blocks_decoded;
+  Block* raw = block.get();
+  m_blocks[pc] = std::move(block);
+  return raw;
+}
+
+template <unsigned XLEN>
+typename Interpreter<XLEN>::Block* Interpreter<XLEN>::lookup(uint64_t pc) {
+  auto it = m_blocks.find(pc);
+  if (it != m_blocks.end()) return it->second.get();
+  return decode_block(pc);
+}
+
+template <unsigned XLEN>
+StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
+  Hart<XLEN>& h = m_hart;
+  Block* previous = nullptr;
+  while (h.cycles < cycle_limit && h.instret < instret_limit) {
+    if (*h.stop_request) return StopReason::kStopRequest;
+    if (h.code_flush_requested) {
+      flush_code_cache();
+      previous = nullptr;
+    }
+    if ((h.mip & h.mie) != 0 && take_pending_interrupt(h)) previous = nullptr;
+    if (h.wfi) return StopReason::kWaitForIrq;
+
+    // Find the block: first the predecessor's remembered successors.
+    Block* block = nullptr;
+    if (previous != nullptr) {
+      if (previous->successor_pc[0] == h.pc) {
+        block = previous->successor[0];
+      } else if (previous->successor_pc[1] == h.pc) {
+        block = previous->successor[1];
+      }
+    }
+    if (block == nullptr) {
+      block = lookup(h.pc);
+      if (block == nullptr) {
+        // Instruction fetch faulted and the trap is taken. Charge a cycle so a
+        // guest stuck in a fault loop still lets simulated time advance.
+        h.cycles += 1;
+        previous = nullptr;
+        continue;
+      }
+      if (previous != nullptr) {
+        unsigned slot = previous->next_successor_slot;
+        previous->successor_pc[slot] = h.pc;
+        previous->successor[slot] = block;
+        previous->next_successor_slot = slot ^ 1;
+      }
+    }
+
+    h.pc = block->fallthrough_pc;  // branches and traps overwrite it
+    const Entry* entry = block->entries.data();
+    const Entry* end = entry + block->entries.size();
+    for (; entry != end; ++entry) {
+      if (!entry->exec(h, entry->insn)) break;
+    }
+    if (entry == end) {
+      h.instret += block->entries.size();
+      h.cycles += block->cycles;
+    } else {
+      // The instruction at `entry` trapped: it does not retire, but the work
+      // before it and the trap itself take time.
+      h.instret += entry - block->entries.data();
+      for (const Entry* e = block->entries.data(); e != entry; ++e) h.cycles += e->insn.cycles;
+      h.cycles += entry->insn.cycles;
+    }
+    previous = block;
+  }
+  return StopReason::kBudget;
+}
+
+template <unsigned XLEN>
+void Interpreter<XLEN>::flush_code_cache() {
+  m_blocks.clear();
+  m_code_pages.clear();
+  m_hart.code_flush_requested = false;
+  // Write TLB entries were withheld from code pages; let them refill.
+  for (auto& e : m_hart.tlb_write) e = TlbEntry{};
+}
+
+template <unsigned XLEN>
+void Interpreter<XLEN>::code_page_written(uint64_t page) {
+  m_hart.code_flush_requested = true;
+}
+
+template class Interpreter<32>;
+template class Interpreter<64>;
+
+}  // namespace silica::riscv

@@ -1,0 +1,64 @@
+// The interpreter engine: decodes each basic block once into a list of
+// (handler, operands) pairs generated from the ISA descriptions, caches it by
+// pc, and runs blocks back to back. Successor blocks are remembered per block
+// so the hash map is only consulted when control flow goes somewhere new.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "cores/engine/engine.h"
+#include "cores/riscv/hart.h"
+#include "riscv_interp.h"
+
+namespace silica::riscv {
+
+class TimingModel;
+
+template <unsigned XLEN>
+class Interpreter final : public Engine, public CodeWatcher {
+ public:
+  Interpreter(Hart<XLEN>& hart, const TimingModel& timing);
+
+  StopReason run(uint64_t cycle_limit, uint64_t instret_limit) override;
+  void flush_code_cache() override;
+
+  bool is_code_page(uint64_t page) const override { return m_code_pages.count(page) != 0; }
+  void code_page_written(uint64_t page) override;
+
+  // Statistics for --stats and benchmarks.
+  uint64_t blocks_decoded() const { return m_blocks_decoded; }
+
+ private:
+  struct Entry {
+    ExecFn<XLEN> exec;
+    DecodedInsn insn;
+  };
+  struct Block {
+    uint64_t pc = 0;
+    uint64_t fallthrough_pc = 0;
+    uint32_t cycles = 0;  // total timing-model cost when every instruction retires
+    std::vector<Entry> entries;
+    // The last two distinct successors seen, to skip the hash lookup.
+    uint64_t successor_pc[2] = {~uint64_t(0), ~uint64_t(0)};
+    Block* successor[2] = {nullptr, nullptr};
+    unsigned next_successor_slot = 0;
+  };
+
+  Block* lookup(uint64_t pc);
+  Block* decode_block(uint64_t pc);
+  void decode_one(uint64_t pc, uint32_t word, Entry& entry) const;
+
+  Hart<XLEN>& m_hart;
+  const TimingModel& m_timing;
+  std::unordered_map<uint64_t, std::unique_ptr<Block>> m_blocks;
+  std::unordered_set<uint64_t> m_code_pages;
+  uint64_t m_blocks_decoded = 0;
+};
+
+extern template class Interpreter<32>;
+extern template class Interpreter<64>;
+
+}  // namespace silica::riscv

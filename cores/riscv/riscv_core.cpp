@@ -1,0 +1,199 @@
+#include "cores/riscv/riscv_core.h"
+
+#include "cores/riscv/hart.h"
+#include "cores/riscv/interpreter.h"
+#include "cores/riscv/timing_model.h"
+
+namespace silica::riscv {
+
+// The hart and its engine, behind an XLEN-independent face.
+class RiscvCore::HartSlot {
+ public:
+  virtual ~HartSlot() = default;
+  virtual Engine& engine() = 0;
+  virtual void reset(uint64_t pc, uint64_t dtb) = 0;
+  virtual uint64_t cycles() const = 0;
+  virtual uint64_t instret() const = 0;
+  virtual void add_cycles(uint64_t n) = 0;
+  virtual void set_mip_bit(unsigned bit, bool level) = 0;
+  virtual bool interrupt_pending() const = 0;  // wakes WFI, enabled or not
+  virtual void wake() = 0;
+  virtual void flush_tlb() = 0;
+};
+
+template <unsigned XLEN>
+class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
+ public:
+  HartSlotFor(const HartConfig& config, MemoryPort& memory, const TimingModel& timing,
+              const bool* stop_request)
+      : m_interp(m_hart, timing) {
+    m_hart.config = config;
+    m_hart.memory = &memory;
+    m_hart.stop_request = stop_request;
+  }
+  Engine& engine() override { return m_interp; }
+  void reset(uint64_t pc, uint64_t dtb) override {
+    m_hart.reset(pc);
+    m_interp.flush_code_cache();
+    // Boot convention (OpenSBI, QEMU): a0 = hart id, a1 = device tree.
+    m_hart.x[10] = sem::uxlen<XLEN>(m_hart.config.hart_id);
+    m_hart.x[11] = sem::uxlen<XLEN>(dtb);
+  }
+  uint64_t cycles() const override { return m_hart.cycles; }
+  uint64_t instret() const override { return m_hart.instret; }
+  void add_cycles(uint64_t n) override { m_hart.cycles += n; }
+  void set_mip_bit(unsigned bit, bool level) override {
+    using ux = sem::uxlen<XLEN>;
+    m_hart.mip = level ? (m_hart.mip | (ux(1) << bit)) : (m_hart.mip & ~(ux(1) << bit));
+  }
+  bool interrupt_pending() const override { return (m_hart.mip & m_hart.mie) != 0; }
+  void wake() override { m_hart.wfi = false; }
+  void flush_tlb() override { m_hart.flush_tlb(); }
+
+ private:
+  Hart<XLEN> m_hart;
+  Interpreter<XLEN> m_interp;
+};
+
+RiscvCore::RiscvCore(const sc_core::sc_module_name& name, const CoreParams& params,
+                     SimControl* sim_control, const bool* stop_request)
+    : sc_core::sc_module(name),
+      socket("socket"),
+      m_params(params),
+      m_sim_control(sim_control),
+      m_timing(std::make_unique<ClassCostModel>()),
+      m_period(sc_core::sc_time(1e12 / double(params.clock_hz), sc_core::SC_PS)) {
+  if (params.hart.xlen == 32) {
+    m_slot = std::make_unique<HartSlotFor<32>>(params.hart, *this, *m_timing, stop_request);
+  } else {
+    m_slot = std::make_unique<HartSlotFor<64>>(params.hart, *this, *m_timing, stop_request);
+  }
+  socket.register_invalidate_direct_mem_ptr(this, &RiscvCore::invalidate_direct_mem_ptr);
+  SC_HAS_PROCESS(RiscvCore);
+  SC_THREAD(run_thread);
+}
+
+RiscvCore::~RiscvCore() = default;
+
+void RiscvCore::set_boot(uint64_t pc, uint64_t dtb_address) {
+  m_slot->reset(pc, dtb_address);
+  // After a machine reset the thread is parked; let it run the new state.
+  if (sc_core::sc_is_running()) m_irq_event.notify(sc_core::SC_ZERO_TIME);
+}
+uint64_t RiscvCore::instructions() const { return m_slot->instret(); }
+uint64_t RiscvCore::cycles() const { return m_slot->cycles(); }
+
+void RiscvCore::set_irq_level(unsigned line, bool level) {
+  m_slot->set_mip_bit(line, level);
+  if (level) m_irq_event.notify(sc_core::SC_ZERO_TIME);
+}
+
+void RiscvCore::run_thread() {
+  m_quantum.reset();
+  while (true) {
+    if (m_limit_reached) {
+      wait(m_irq_event);  // parked: the simulation is ending
+      continue;
+    }
+    // Run until the end of this quantum, measured in cycles of this hart.
+    sc_core::sc_time remaining = m_quantum.get_global_quantum() - m_quantum.get_local_time();
+    uint64_t budget = std::max<uint64_t>(1, uint64_t(remaining / m_period));
+    m_run_start_cycles = m_slot->cycles();
+    m_bus_stall = sc_core::SC_ZERO_TIME;
+    StopReason reason =
+        m_slot->engine().run(m_run_start_cycles + budget, m_instret_limit);
+    m_quantum.inc(double(m_slot->cycles() - m_run_start_cycles) * m_period + m_bus_stall);
+    m_run_start_cycles = m_slot->cycles();
+    m_bus_stall = sc_core::SC_ZERO_TIME;
+
+    if (m_slot->instret() >= m_instret_limit) {
+      m_limit_reached = true;
+      if (m_sim_control != nullptr) m_sim_control->request_exit(kInstructionLimitExit);
+      m_quantum.sync();
+      continue;
+    }
+    if (reason == StopReason::kStopRequest) {
+      m_quantum.sync();
+      wait(m_irq_event);
+      continue;
+    }
+    if (reason == StopReason::kWaitForIrq) {
+      // Sleep until an interrupt is pending; the clock keeps counting cycles.
+      m_quantum.sync();
+      sc_core::sc_time asleep = sc_core::sc_time_stamp();
+      while (!m_slot->interrupt_pending()) wait(m_irq_event);
+      m_slot->add_cycles(uint64_t((sc_core::sc_time_stamp() - asleep) / m_period));
+      m_slot->wake();
+      m_quantum.reset();
+      continue;
+    }
+    if (m_quantum.need_sync()) m_quantum.sync();
+  }
+}
+
+sc_core::sc_time RiscvCore::local_offset() const {
+  return m_quantum.get_local_time() +
+         double(m_slot->cycles() - m_run_start_cycles) * m_period + m_bus_stall;
+}
+
+bool RiscvCore::bus_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(cmd);
+  trans.set_address(addr);
+  trans.set_data_ptr(static_cast<unsigned char*>(data));
+  trans.set_data_length(len);
+  trans.set_streaming_width(len);
+  trans.set_byte_enable_ptr(nullptr);
+  trans.set_dmi_allowed(false);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time offset = local_offset();
+  sc_core::sc_time delay = offset;
+  socket->b_transport(trans, delay);
+  if (delay > offset) m_bus_stall += delay - offset;
+  return trans.is_response_ok();
+}
+
+bool RiscvCore::bus_read(uint64_t addr, void* data, unsigned len) {
+  return bus_access(tlm::TLM_READ_COMMAND, addr, data, len);
+}
+
+bool RiscvCore::bus_write(uint64_t addr, const void* data, unsigned len) {
+  return bus_access(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len);
+}
+
+bool RiscvCore::dmi_for(uint64_t addr, DmiRegion& out) {
+  for (const DmiRegion& r : m_dmi) {
+    if (r.contains(addr)) {
+      out = r;
+      return true;
+    }
+  }
+  tlm::tlm_generic_payload trans;
+  tlm::tlm_dmi dmi;
+  trans.set_command(tlm::TLM_READ_COMMAND);
+  trans.set_address(addr);
+  if (!socket->get_direct_mem_ptr(trans, dmi) || dmi.get_dmi_ptr() == nullptr) return false;
+  DmiRegion region;
+  region.host = dmi.get_dmi_ptr();
+  region.base = dmi.get_start_address();
+  region.last = dmi.get_end_address();
+  region.readable = dmi.is_read_allowed();
+  region.writable = dmi.is_write_allowed();
+  if (!region.contains(addr)) return false;
+  m_dmi.push_back(region);
+  out = region;
+  return true;
+}
+
+void RiscvCore::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+  std::erase_if(m_dmi, [&](const DmiRegion& r) { return r.base <= end && r.last >= start; });
+  m_slot->flush_tlb();
+}
+
+uint64_t RiscvCore::timer_ticks() {
+  sc_core::sc_time now = sc_core::sc_time_stamp() + local_offset();
+  sc_core::sc_time tick(1e12 / double(m_params.timebase_hz), sc_core::SC_PS);
+  return uint64_t(now / tick);
+}
+
+}  // namespace silica::riscv

@@ -1,0 +1,86 @@
+// The RISC-V core as a SystemC module: one hart, its execution engine and the
+// TLM plumbing around them. It owns simulated time for the hart (temporal
+// decoupling with a quantum), turns interrupt wires into mip bits, sleeps in
+// WFI until an interrupt arrives, and serves the engine's memory accesses with
+// DMI pointers or b_transport calls.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "cores/engine/engine.h"
+#include "cores/engine/memory_port.h"
+#include "cores/riscv/hart_config.h"
+#include "interconnect/irq.h"
+#include "interconnect/sim_control.h"
+
+namespace silica::riscv {
+
+class TimingModel;
+
+// The process exit status when --max-insns ends a run (as timeout(1) uses).
+constexpr int kInstructionLimitExit = 124;
+
+struct CoreParams {
+  HartConfig hart;
+  uint64_t clock_hz = 1'000'000'000;
+  uint64_t timebase_hz = 10'000'000;  // the `time` CSR's rate (the CLINT's mtime)
+};
+
+class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort {
+ public:
+  tlm_utils::simple_initiator_socket<RiscvCore> socket;
+
+  RiscvCore(const sc_core::sc_module_name& name, const CoreParams& params,
+            SimControl* sim_control, const bool* stop_request);
+  ~RiscvCore() override;
+
+  void set_boot(uint64_t pc, uint64_t dtb_address);
+  void set_instruction_limit(uint64_t limit) { m_instret_limit = limit; }
+  bool instruction_limit_reached() const { return m_limit_reached; }
+  uint64_t instructions() const;
+  uint64_t cycles() const;
+  const CoreParams& params() const { return m_params; }
+
+  // Interrupt inputs are numbered by their mip bit (3 MSI, 7 MTI, 11 MEI).
+  void set_irq_level(unsigned line, bool level) override;
+
+  // MemoryPort, used by the engine.
+  bool bus_read(uint64_t addr, void* data, unsigned len) override;
+  bool bus_write(uint64_t addr, const void* data, unsigned len) override;
+  bool dmi_for(uint64_t addr, DmiRegion& out) override;
+  uint64_t timer_ticks() override;
+
+ private:
+  class HartSlot;
+  template <unsigned XLEN>
+  class HartSlotFor;
+
+  void run_thread();
+  bool bus_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);
+  sc_core::sc_time local_offset() const;
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+
+  CoreParams m_params;
+  SimControl* m_sim_control;
+  std::unique_ptr<TimingModel> m_timing;
+  std::unique_ptr<HartSlot> m_slot;
+  tlm_utils::tlm_quantumkeeper m_quantum;
+  sc_core::sc_time m_period;
+  sc_core::sc_event m_irq_event;
+  uint64_t m_run_start_cycles = 0;
+  sc_core::sc_time m_bus_stall;  // latency targets annotated during this run
+  std::vector<DmiRegion> m_dmi;
+  uint64_t m_instret_limit = ~uint64_t(0);
+  bool m_limit_reached = false;
+};
+
+// Registers the "riscv_hart" component type with the platform builder.
+void register_riscv_core_component();
+
+}  // namespace silica::riscv

@@ -1,0 +1,67 @@
+// The "riscv_hart" component type for platform files:
+//   component riscv_hart hart0 isa=rv64imac_zicsr_zifencei hartid=0 clock=1GHz
+// Interrupt inputs: msi, mti, mei (machine software, timer, external).
+#include <stdexcept>
+
+#include "cores/riscv/riscv_core.h"
+#include "platforms/component.h"
+
+namespace silica::riscv {
+namespace {
+
+class RiscvCoreComponent final : public CpuComponent {
+ public:
+  RiscvCoreComponent(const std::string& name, const CoreParams& params, BuildContext& context)
+      : m_core(name.c_str(), params, context.sim_control, context.stop_request) {}
+
+  tlm::tlm_initiator_socket<>* initiator_socket(std::string_view which) override {
+    return which.empty() || which == "socket" ? &m_core.socket : nullptr;
+  }
+  std::optional<IrqInput> irq_input(std::string_view which) override {
+    if (which == "msi") return IrqInput{&m_core, 3};
+    if (which == "mti") return IrqInput{&m_core, 7};
+    if (which == "mei") return IrqInput{&m_core, 11};
+    return std::nullopt;
+  }
+  void set_boot(uint64_t pc, uint64_t dtb_address) override { m_core.set_boot(pc, dtb_address); }
+  CpuStats stats() const override {
+    return {m_core.instructions(), m_core.cycles(), m_core.params().clock_hz};
+  }
+  unsigned xlen() const override { return m_core.params().hart.xlen; }
+  uint64_t hart_id() const override { return m_core.params().hart.hart_id; }
+  void set_instruction_limit(uint64_t limit) override { m_core.set_instruction_limit(limit); }
+  bool instruction_limit_reached() const override { return m_core.instruction_limit_reached(); }
+  RiscvCore& core() { return m_core; }
+
+ private:
+  RiscvCore m_core;
+};
+
+std::unique_ptr<Component> make_core(const std::string& name, const ComponentConfig& config,
+                                     BuildContext& context) {
+  CoreParams params;
+  std::string isa = config.get_string("isa", "rv64imac_zicsr_zifencei");
+  try {
+    params.hart = parse_isa_string(isa);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(config.where() + ": " + name + ": " + e.what());
+  }
+  params.hart.hart_id = config.get_u64("hartid", 0);
+  params.clock_hz = config.get_hz("clock", 1'000'000'000);
+  params.timebase_hz = config.get_hz("timebase", 10'000'000);
+  std::string misaligned = config.get_string("misaligned", "emulate");
+  if (misaligned != "emulate" && misaligned != "trap") {
+    throw ConfigError(config.where() + ": " + name + ": misaligned must be 'emulate' or 'trap'");
+  }
+  params.hart.misaligned_traps = misaligned == "trap";
+  return std::make_unique<RiscvCoreComponent>(name, params, context);
+}
+
+}  // namespace
+
+void register_riscv_core_component() {
+  ComponentRegistry& registry = ComponentRegistry::instance();
+  if (registry.find("riscv_hart") == nullptr) registry.add("riscv_hart", make_core);
+}
+
+}  // namespace silica::riscv

@@ -1,0 +1,44 @@
+// Plain RAM on the system bus.
+//
+// Backed by an anonymous private mapping: the kernel hands out zero pages on
+// first touch, so a large guest RAM costs host memory only where the guest
+// actually writes. Cores normally bypass b_transport through the DMI pointer
+// granted over the whole RAM.
+#pragma once
+
+#include <cstdint>
+
+#include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
+
+namespace silica {
+
+class Memory : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Memory> socket;
+
+  // Throws ConfigError if size_bytes is 0 or the host cannot reserve the range.
+  Memory(const sc_core::sc_module_name& name, uint64_t size_bytes,
+         const sc_core::sc_time& latency = sc_core::SC_ZERO_TIME);
+  ~Memory() override;
+  Memory(const Memory&) = delete;
+  Memory& operator=(const Memory&) = delete;
+
+  // For loaders and tests: offset 0 of the RAM, valid for size() bytes.
+  uint8_t* host_pointer() { return m_data; }
+  uint64_t size() const { return m_size; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned transport_dbg(tlm::tlm_generic_payload& trans);
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+  // Byte enables and streaming widths: rare, so kept off the memcpy path.
+  void masked_access(tlm::tlm_generic_payload& trans, uint64_t address, unsigned length);
+
+  uint8_t* m_data = nullptr;
+  uint64_t m_size = 0;
+  sc_core::sc_time m_latency;
+};
+
+}  // namespace silica

@@ -1,0 +1,32 @@
+// The component types silica provides itself (memory and peripherals). Cores
+// register their own types from their own code.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "interconnect/memory.h"
+#include "platforms/component.h"
+
+namespace silica {
+
+// Registers memory, uart16550, clint, sifive_test and htif with the
+// ComponentRegistry. Explicit, because static initializers in a static library
+// are dropped when nothing references their object file. Idempotent.
+void register_builtin_components();
+
+// Platform type "memory" (parameter size=). Exposed so loaders and checks can
+// find RAM: the builder requires every initiator to reach one of these.
+class MemoryComponent : public Component {
+ public:
+  MemoryComponent(const std::string& name, uint64_t size);
+  Memory& memory() { return m_memory; }
+  // "" or "socket".
+  tlm::tlm_target_socket<>* target_socket(std::string_view name) override;
+
+ private:
+  Memory m_memory;
+};
+
+}  // namespace silica

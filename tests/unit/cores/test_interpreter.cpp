@@ -1,0 +1,165 @@
+// The interpreter engine on a hart whose memory is a plain RAM array (the
+// environment of an engine is the MemoryPort interface; this is that
+// interface over a vector, not a stand-in for any model). Covers execution,
+// the trap rules of the privileged spec, interrupts and code invalidation.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "cores/riscv/interpreter.h"
+#include "cores/riscv/timing_model.h"
+
+namespace silica::riscv {
+namespace {
+
+constexpr uint64_t kRamBase = 0x80000000;
+
+class RamPort final : public MemoryPort {
+ public:
+  std::vector<uint8_t> ram = std::vector<uint8_t>(64 * 1024);
+  unsigned bus_reads = 0;
+
+  bool in_ram(uint64_t addr, unsigned len) const {
+    return addr >= kRamBase && addr + len <= kRamBase + ram.size();
+  }
+  bool bus_read(uint64_t addr, void* data, unsigned len) override {
+    ++bus_reads;
+    if (!in_ram(addr, len)) return false;
+    std::memcpy(data, &ram[addr - kRamBase], len);
+    return true;
+  }
+  bool bus_write(uint64_t addr, const void* data, unsigned len) override {
+    if (!in_ram(addr, len)) return false;
+    std::memcpy(&ram[addr - kRamBase], data, len);
+    return true;
+  }
+  bool dmi_for(uint64_t addr, DmiRegion& out) override {
+    if (!in_ram(addr, 1)) return false;
+    out = {ram.data(), kRamBase, kRamBase + ram.size() - 1, true, true};
+    return true;
+  }
+  uint64_t timer_ticks() override { return 0; }
+};
+
+class InterpreterTest : public ::testing::Test {
+ protected:
+  InterpreterTest() : interp(hart, timing) {
+    hart.config = parse_isa_string("rv64imac_zicsr_zifencei");
+    hart.memory = &port;
+    hart.stop_request = &stop;
+    hart.reset(kRamBase);
+  }
+  void program(std::initializer_list<uint32_t> words, uint64_t at = kRamBase) {
+    for (uint32_t w : words) {
+      std::memcpy(&port.ram[at - kRamBase], &w, 4);
+      at += 4;
+    }
+  }
+  void run_insns(uint64_t n) { interp.run(~uint64_t(0), hart.instret + n); }
+
+  RamPort port;
+  ClassCostModel timing;
+  Hart<64> hart;
+  Interpreter<64> interp;
+  bool stop = false;
+};
+
+constexpr uint32_t kLoop = 0x0000006f;  // j .
+
+TEST_F(InterpreterTest, ExecutesAndCountsInstructions) {
+  program({0x00500513, 0x00750513, kLoop});  // li a0,5; addi a0,a0,7; j .
+  run_insns(3);
+  EXPECT_EQ(hart.x[10], 12u);
+  EXPECT_EQ(hart.instret, 3u);
+  EXPECT_EQ(hart.pc, kRamBase + 8);
+  // Class costs from isa/riscv/base.isa: alu 1, alu 1, jump 2.
+  EXPECT_EQ(hart.cycles, 4u);
+}
+
+TEST_F(InterpreterTest, WritesToZeroRegisterAreDiscarded) {
+  program({0x00500013, kLoop});  // addi zero, zero, 5
+  run_insns(1);
+  EXPECT_EQ(hart.x[0], 0u);
+}
+
+TEST_F(InterpreterTest, IllegalInstructionTrapsWithBitsInMtval) {
+  hart.mtvec = kRamBase + 0x100;
+  program({0x00500513, 0xffffffff});
+  program({kLoop}, kRamBase + 0x100);
+  run_insns(2);
+  EXPECT_EQ(hart.mcause, cause::kIllegalInsn);
+  EXPECT_EQ(hart.mepc, kRamBase + 4);
+  EXPECT_EQ(hart.mtval, 0xffffffffu);
+  EXPECT_EQ(hart.pc, kRamBase + 0x100);
+  EXPECT_EQ(hart.instret, 2u);  // li and the handler's loop; the trapping one does not retire
+}
+
+TEST_F(InterpreterTest, EcallFromMachineMode) {
+  hart.mtvec = kRamBase + 0x100;
+  program({0x00000073});
+  program({kLoop}, kRamBase + 0x100);
+  run_insns(1);
+  EXPECT_EQ(hart.mcause, cause::kEcallFromM);
+  EXPECT_EQ(hart.mepc, kRamBase);
+}
+
+TEST_F(InterpreterTest, LoadFromUnmappedAddressIsAnAccessFault) {
+  hart.mtvec = kRamBase + 0x100;
+  program({0x00002583});  // lw a1, 0(zero)
+  program({kLoop}, kRamBase + 0x100);
+  run_insns(1);
+  EXPECT_EQ(hart.mcause, cause::kLoadAccessFault);
+  EXPECT_EQ(hart.mtval, 0u);
+  EXPECT_EQ(hart.mepc, kRamBase);
+}
+
+TEST_F(InterpreterTest, TimerInterruptIsVectored) {
+  hart.mtvec = (kRamBase + 0x100) | 1;  // vectored
+  hart.mie = 1u << 7;
+  hart.mstatus = mstatus_bits::kMie;
+  program({kLoop});
+  program({kLoop}, kRamBase + 0x100 + 4 * 7);
+  hart.mip = 1u << 7;
+  run_insns(1);
+  EXPECT_EQ(hart.mcause, (uint64_t(1) << 63) | 7);
+  EXPECT_EQ(hart.pc, kRamBase + 0x100 + 4 * 7);
+  EXPECT_EQ(hart.mstatus & mstatus_bits::kMie, 0u);
+  EXPECT_EQ(hart.mstatus & mstatus_bits::kMpie, mstatus_bits::kMpie);
+}
+
+TEST_F(InterpreterTest, DisabledInterruptWaitsButWakesWfi) {
+  hart.mie = 1u << 7;  // mstatus.MIE clear: not taken in M-mode
+  program({0x10500073, kLoop});  // wfi; j .
+  EXPECT_EQ(interp.run(~uint64_t(0), 10), StopReason::kWaitForIrq);
+  EXPECT_TRUE(hart.wfi);
+  hart.mip = 1u << 7;
+  hart.wfi = false;
+  run_insns(1);
+  EXPECT_EQ(hart.pc, kRamBase + 4);  // resumed after the WFI, no trap taken
+  EXPECT_EQ(hart.mcause, 0u);
+}
+
+TEST_F(InterpreterTest, StoreIntoDecodedCodeIsSeenAfterFenceI) {
+  // 0: li a0,1   4: sw a1,0(a2)   8: fence.i   12: li a0,2 (overwritten with li a0,3)   16: j .
+  hart.x[11] = 0x00300513;  // li a0, 3
+  hart.x[12] = kRamBase + 12;
+  program({0x00100513, 0x00b62023, 0x0000100f, 0x00200513, kLoop});
+  run_insns(5);
+  EXPECT_EQ(hart.x[10], 3u);
+}
+
+TEST_F(InterpreterTest, CsrAccessRules) {
+  // csrrw a0, mscratch, a1 ; csrr a2, mscratch ; csrw mvendorid (read-only) -> illegal
+  hart.mtvec = kRamBase + 0x100;
+  hart.x[11] = 0x1234;
+  program({0x34059573, 0x34002673, 0xf1159073});
+  program({kLoop}, kRamBase + 0x100);
+  run_insns(3);
+  EXPECT_EQ(hart.x[12], 0x1234u);
+  EXPECT_EQ(hart.mcause, cause::kIllegalInsn);
+  EXPECT_EQ(hart.mepc, kRamBase + 8);
+}
+
+}  // namespace
+}  // namespace silica::riscv

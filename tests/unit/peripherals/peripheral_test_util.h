@@ -1,0 +1,64 @@
+// Helpers shared by the peripheral unit tests: debug-transport access through
+// a TlmDriver's socket, and a SimControl that records what the guest asked.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+
+#include "interconnect/sim_control.h"
+#include "tests/unit/support/tlm_driver.h"
+
+namespace silica::test {
+
+// transport_dbg through the driver's socket; returns bytes transferred.
+inline unsigned debug_access(TlmDriver& driver, tlm::tlm_command cmd, uint64_t addr, void* data,
+                             unsigned len) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(cmd);
+  trans.set_address(addr);
+  trans.set_data_ptr(static_cast<unsigned char*>(data));
+  trans.set_data_length(len);
+  trans.set_streaming_width(len);
+  trans.set_byte_enable_ptr(nullptr);
+  return driver.socket->transport_dbg(trans);
+}
+
+inline uint64_t debug_read(TlmDriver& driver, uint64_t addr, unsigned len) {
+  unsigned char bytes[8] = {};
+  debug_access(driver, tlm::TLM_READ_COMMAND, addr, bytes, len);
+  uint64_t value = 0;
+  std::memcpy(&value, bytes, len);
+  return value;
+}
+
+// b_transport with a caller-chosen annotated delay and optional byte enables.
+inline tlm::tlm_response_status timed_access(TlmDriver& driver, tlm::tlm_command cmd, uint64_t addr,
+                                             void* data, unsigned len, sc_core::sc_time delay,
+                                             unsigned char* byte_enable = nullptr) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(cmd);
+  trans.set_address(addr);
+  trans.set_data_ptr(static_cast<unsigned char*>(data));
+  trans.set_data_length(len);
+  trans.set_streaming_width(len);
+  trans.set_byte_enable_ptr(byte_enable);
+  trans.set_byte_enable_length(byte_enable != nullptr ? len : 0);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  driver.socket->b_transport(trans, delay);
+  return trans.get_response_status();
+}
+
+class RecordingSimControl : public silica::SimControl {
+ public:
+  void request_exit(int exit_code) override { exit_codes.push_back(exit_code); }
+  void request_reset() override { ++resets; }
+
+  std::vector<int> exit_codes;
+  unsigned resets = 0;
+};
+
+}  // namespace silica::test

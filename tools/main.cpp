@@ -1,0 +1,113 @@
+// silica's command line. `silica run [options] ELF` boots a platform with a
+// program and exits with the guest's exit code; bad input gets one line on
+// stderr and exit status 2.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <systemc>
+
+#include "peripherals/host_console.h"
+#include "platforms/component.h"
+#include "tools/simulation.h"
+
+namespace {
+
+// SystemC reports go to stderr (stdout is the guest's console) and the routine
+// "simulation stopped" note is not printed at all.
+void quiet_report_handler(const sc_core::sc_report& report, const sc_core::sc_actions& actions) {
+  if (report.get_severity() == sc_core::SC_INFO) return;
+  if (actions & sc_core::SC_DISPLAY) {
+    std::fprintf(stderr, "silica: systemc: %s\n",
+                 sc_core::sc_report_compose_message(report).c_str());
+  }
+  if (actions & (sc_core::SC_THROW | sc_core::SC_ABORT)) sc_core::sc_report_handler::default_handler(report, actions & ~sc_core::SC_DISPLAY);
+}
+
+// "128M", "2G", "4096" (bytes; a bare number below 64K is taken as MiB, as QEMU does).
+bool valid_memory_size(const std::string& text) {
+  if (text.empty()) return false;
+  size_t digits = text.find_first_not_of("0123456789");
+  if (digits == 0) return false;
+  if (digits == std::string::npos) return true;
+  std::string suffix = text.substr(digits);
+  return suffix == "K" || suffix == "M" || suffix == "G" || suffix == "k" || suffix == "m" ||
+         suffix == "g";
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+  sc_core::sc_report_handler::set_handler(quiet_report_handler);
+
+  CLI::App app{"silica: a cycle-approximate instruction-set simulator"};
+  app.set_version_flag("--version", "silica 0.1.0");
+  app.require_subcommand(1);
+  silica::RunOptions options;
+  std::string memory;
+  double quantum_us = 10.0;
+
+  CLI::App* run = app.add_subcommand("run", "Run a program on a platform");
+  run->add_option("program", options.program, "ELF executable to run")->required();
+  run->add_option("--platform", options.platform, "built-in platform name or .platform file")
+      ->capture_default_str();
+  run->add_option("--core", options.core, "execution engine")
+      ->check(CLI::IsMember({"interp"}))
+      ->capture_default_str();
+  run->add_option("-m,--memory", memory, "RAM size, e.g. 128M or 2G");
+  run->add_option("--max-insns", options.max_instructions,
+                  "stop (exit status 124) after this many instructions");
+  run->add_option("--quantum", quantum_us, "temporal-decoupling quantum in microseconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  run->add_flag("--stats", options.stats, "print instructions, time and MIPS on stderr");
+  bool no_progress = false;
+  run->add_flag("--no-progress", no_progress, "no live progress line on a terminal");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "silica: %s (see 'silica run --help')\n", e.what());
+    return 2;
+  }
+
+  if (!memory.empty()) {
+    if (!valid_memory_size(memory)) {
+      std::fprintf(stderr, "silica: -m %s: expected a size such as 128M or 2G\n", memory.c_str());
+      return 2;
+    }
+    // A bare number means MiB, as with QEMU's -m.
+    if (memory.find_first_not_of("0123456789") == std::string::npos) memory += "M";
+    options.params["memory"] = memory;
+  }
+  options.quantum = sc_core::sc_time(quantum_us, sc_core::SC_US);
+  options.progress = !no_progress && isatty(2) && !options.stats;
+
+  try {
+    silica::StdioConsole console;
+    silica::Simulation simulation(options, console);
+    return simulation.run();
+  } catch (const silica::ConfigError& e) {
+    std::fprintf(stderr, "silica: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "silica: error: %s\n", e.what());
+    return 2;
+  }
+}
+
+// SystemC prints its banner before sc_main runs; silica's own main turns it
+// off (it is noise around a guest's console) and then hands over to SystemC.
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}

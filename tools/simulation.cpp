@@ -1,0 +1,179 @@
+#include "tools/simulation.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cores/riscv/riscv_core.h"
+#include "peripherals/host_console.h"
+#include "platforms/builtin_components.h"
+#include "platforms/platform_builder.h"
+#include "platforms/platform_file.h"
+
+namespace silica {
+
+// A SystemC process for what happens between instructions: machine resets and
+// the progress line. Resets wait one quantum so every hart has parked at a
+// block boundary before state is rewritten.
+class Simulation::Controller : public sc_core::sc_module {
+ public:
+  Controller(const sc_core::sc_module_name& name, Simulation& sim)
+      : sc_core::sc_module(name), m_sim(sim) {
+    SC_HAS_PROCESS(Controller);
+    SC_THREAD(reset_thread);
+    if (sim.m_options.progress) SC_THREAD(progress_thread);
+  }
+  sc_core::sc_event reset_requested;
+
+ private:
+  void reset_thread() {
+    while (true) {
+      wait(reset_requested);
+      wait(m_sim.m_options.quantum);
+      m_sim.m_platform->reset();
+      m_sim.load_program();
+      m_sim.m_stop_request = false;
+    }
+  }
+
+  // Once a second of host time: instructions, MIPS and simulated time.
+  void progress_thread() {
+    auto last_host = std::chrono::steady_clock::now();
+    uint64_t last_insns = 0;
+    while (!m_sim.m_stop_request) {
+      wait(sc_core::sc_time(1, sc_core::SC_MS));
+      auto now = std::chrono::steady_clock::now();
+      double elapsed = std::chrono::duration<double>(now - last_host).count();
+      if (elapsed < 1.0) continue;
+      uint64_t insns = 0;
+      for (CpuComponent* cpu : m_sim.m_platform->cpus()) insns += cpu->stats().instructions;
+      std::fprintf(stderr, "\r[silica] %.3f G instructions  %.0f MIPS  simulated %.3f s   ",
+                   double(insns) / 1e9, double(insns - last_insns) / elapsed / 1e6,
+                   sc_core::sc_time_stamp().to_seconds());
+      std::fflush(stderr);
+      last_host = now;
+      last_insns = insns;
+    }
+  }
+
+  Simulation& m_sim;
+};
+
+Simulation::Simulation(const RunOptions& options, CharBackend& console)
+    : m_options(options), m_console(console) {
+  if (options.core != "interp") {
+    throw ConfigError("core '" + options.core + "' is not available (available: interp)");
+  }
+  m_elf = read_elf(options.program);
+  register_builtin_components();
+  riscv::register_riscv_core_component();
+  BuildContext context;
+  context.sim_control = this;
+  context.console = &console;
+  context.stop_request = &m_stop_request;
+  PlatformFile file = find_platform(options.platform);
+  std::map<std::string, std::string> params = options.params;
+  // As qemu-system-riscv32 is to qemu-system-riscv64: a 32-bit ELF runs on the
+  // platform's rv32 variant unless the user chose an ISA.
+  const PlatformParam* isa = file.find_param("isa");
+  if (isa != nullptr && params.count("isa") == 0 && isa->value.rfind("rv64", 0) == 0 &&
+      m_elf.xlen == 32) {
+    params["isa"] = "rv32" + isa->value.substr(4);
+  }
+  m_platform = std::make_unique<Platform>(build_platform(file, params, context));
+  // riscv-tests style programs talk to the host through tohost/fromhost.
+  if (auto tohost = m_elf.symbol("tohost")) {
+    auto fromhost = m_elf.symbol("fromhost");
+    m_platform->add_component(
+        "htif", "htif",
+        {{"tohost", std::to_string(*tohost)},
+         {"fromhost", std::to_string(fromhost.value_or(*tohost + 8))}},
+        options.program);
+    m_platform->check();
+  }
+  if (m_platform->cpus().empty()) {
+    throw ConfigError(file.file_name + ": the platform has no processor");
+  }
+  for (CpuComponent* cpu : m_platform->cpus()) {
+    if (cpu->xlen() != m_elf.xlen) {
+      throw ConfigError(options.program + ": a " + std::to_string(m_elf.xlen) +
+                        "-bit program cannot run on a " + std::to_string(cpu->xlen()) +
+                        "-bit hart (hart " + std::to_string(cpu->hart_id()) + ")");
+    }
+  }
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(options.quantum);
+  load_program();
+  if (options.max_instructions != 0) {
+    for (CpuComponent* cpu : m_platform->cpus()) cpu->set_instruction_limit(options.max_instructions);
+  }
+  m_controller = std::make_unique<Controller>("controller", *this);
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::load_program() {
+  load_elf(m_elf, m_platform->router());
+  // No device tree yet: a1 = 0 (QEMU passes one; programs here must not need it).
+  for (CpuComponent* cpu : m_platform->cpus()) cpu->set_boot(m_elf.entry, 0);
+}
+
+void Simulation::request_exit(int exit_code) {
+  if (m_exit_code) return;  // the first request wins
+  m_exit_code = exit_code;
+  m_stop_request = true;
+  sc_core::sc_stop();
+}
+
+void Simulation::request_reset() {
+  m_stop_request = true;
+  m_controller->reset_requested.notify(sc_core::SC_ZERO_TIME);
+}
+
+int Simulation::run() {
+  auto start = std::chrono::steady_clock::now();
+  sc_core::sc_start();
+  double host_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  m_console.flush();
+  if (m_options.progress) std::fprintf(stderr, "\n");
+  int status = 0;
+  bool limit = false;
+  for (CpuComponent* cpu : m_platform->cpus()) limit |= cpu->instruction_limit_reached();
+  if (limit) {
+    std::fprintf(stderr, "silica: stopped after %llu instructions (--max-insns)\n",
+                 static_cast<unsigned long long>(m_options.max_instructions));
+    status = riscv::kInstructionLimitExit;
+  } else if (m_exit_code) {
+    status = *m_exit_code;
+  } else {
+    std::fprintf(stderr,
+                 "silica: simulation ended with nothing left to do at %s (every hart is "
+                 "waiting for an interrupt that nothing will raise)\n",
+                 sc_core::sc_time_stamp().to_string().c_str());
+    status = 3;
+  }
+  if (m_options.stats) print_stats(host_seconds);
+  return status;
+}
+
+void Simulation::print_stats(double host_seconds) const {
+  uint64_t insns = 0, cycles = 0;
+  // Harts run ahead of SystemC time within a quantum: the furthest one is
+  // where simulated time really got to.
+  double simulated = sc_core::sc_time_stamp().to_seconds();
+  for (CpuComponent* cpu : m_platform->cpus()) {
+    CpuStats s = cpu->stats();
+    insns += s.instructions;
+    cycles += s.cycles;
+    if (s.clock_hz != 0) simulated = std::max(simulated, double(s.cycles) / double(s.clock_hz));
+  }
+  std::fprintf(stderr, "silica: instructions: %llu\n", static_cast<unsigned long long>(insns));
+  std::fprintf(stderr, "silica: cycles: %llu\n", static_cast<unsigned long long>(cycles));
+  std::fprintf(stderr, "silica: simulated time: %.9f s\n", simulated);
+  std::fprintf(stderr, "silica: host seconds: %.6f\n", host_seconds);
+  std::fprintf(stderr, "silica: MIPS: %.1f\n",
+               host_seconds > 0 ? double(insns) / host_seconds / 1e6 : 0.0);
+}
+
+}  // namespace silica

@@ -1,0 +1,60 @@
+// One run of a platform: builds it from its platform file, loads the program,
+// runs SystemC until the guest exits (finisher, HTIF, instruction limit) and
+// reports statistics. It is the SimControl every device talks to.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <systemc>
+
+#include "interconnect/sim_control.h"
+#include "platforms/elf_image.h"
+#include "platforms/platform.h"
+
+namespace silica {
+
+class CharBackend;
+
+struct RunOptions {
+  std::string program;                 // ELF to load and start
+  std::string platform = "virt";       // built-in name or a .platform file
+  std::string core = "interp";         // execution engine
+  std::map<std::string, std::string> params;  // platform parameter overrides (-m → memory)
+  uint64_t max_instructions = 0;       // 0 = no limit
+  sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);
+  bool stats = false;
+  bool progress = false;               // live progress line on stderr
+};
+
+class Simulation final : public SimControl {
+ public:
+  // Builds everything; throws ConfigError with a one-line message on bad input.
+  Simulation(const RunOptions& options, CharBackend& console);
+  ~Simulation() override;
+
+  // Runs to the end and returns the process exit status.
+  int run();
+
+  void request_exit(int exit_code) override;
+  void request_reset() override;
+
+ private:
+  class Controller;
+  void load_program();
+  void print_stats(double host_seconds) const;
+
+  RunOptions m_options;
+  CharBackend& m_console;
+  ElfImage m_elf;
+  bool m_stop_request = false;
+  std::optional<int> m_exit_code;
+  std::unique_ptr<Platform> m_platform;
+  std::unique_ptr<Controller> m_controller;
+};
+
+}  // namespace silica
