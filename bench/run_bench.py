@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Time the bench kernels on silica and on QEMU.
 
-Each ELF runs --runs times on each simulator; the table gives the median
-wall-clock seconds of each, silica's instruction count (from the
-`instructions: N` line that `silica run --stats` prints on stderr, when it
-can be found), silica's MIPS, and the speed ratio QEMU time / silica time
-(above 1: silica is faster), with the geometric mean of the ratios.
-Silica's time is its own `host seconds:` figure when it prints one, else
-the wall time.  A kernel that exits non-zero failed its self-check, and the
-script exits non-zero.
+Each ELF runs --runs times on each simulator.  Per kernel the table gives
+the median seconds of each (wall clock, or CPU time with --cpu), silica's
+instruction count (from the `instructions: N` line that `silica run
+--stats` prints on stderr, when it can be found), silica's MIPS, and the
+speed ratio QEMU time / silica time (above 1: silica is faster), plus the
+geometric mean of the ratios.  For wall time, silica's own `host seconds:`
+figure is used when every run printed one.  A kernel that exits non-zero
+failed its self-check, and then the script exits non-zero.
 
     bench/run_bench.py --silica build/silica --qemu qemu-system-riscv64 --runs 3
     bench/run_bench.py --qemu qemu-system-riscv64          # QEMU only
@@ -22,6 +22,7 @@ import glob
 import math
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,18 +35,25 @@ SECONDS_RE = re.compile(r"(?im)^\s*host[ _-]?(?:time|seconds?)\s*[:=]\s*([\d.]+)
 
 
 class Run:
-    def __init__(self, wall, code, stdout, stderr):
-        self.wall, self.code, self.stdout, self.stderr = wall, code, stdout, stderr
+    def __init__(self, wall, cpu, code, stdout, stderr):
+        self.wall, self.cpu, self.code = wall, cpu, code
+        self.stdout, self.stderr = stdout, stderr
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def run_once(cmd, timeout):
-    start = time.monotonic()
+    start, cpu_start = time.monotonic(), children_cpu()
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
                            timeout=timeout, text=True, errors="replace")
     except subprocess.TimeoutExpired:
-        return Run(timeout, None, "", f"timed out after {timeout} s")
-    return Run(time.monotonic() - start, p.returncode, p.stdout, p.stderr)
+        return Run(timeout, timeout, None, "", f"timed out after {timeout} s")
+    return Run(time.monotonic() - start, children_cpu() - cpu_start,
+               p.returncode, p.stdout, p.stderr)
 
 
 def parse_stats(stderr):
@@ -64,22 +72,25 @@ def parse_stats(stderr):
 
 
 class Measurement:
-    """N runs of one simulator on one kernel."""
+    """N runs of one simulator on one kernel.  `seconds` is the median wall
+    time (or CPU time with --cpu); for silica, its own `host seconds` figure
+    when every run printed one (it leaves out start-up and ELF loading)."""
 
-    def __init__(self, runs):
+    def __init__(self, runs, use_cpu, use_stats):
         self.runs = runs
         self.failed = [r for r in runs if r.code != 0]
-        self.wall = statistics.median(r.wall for r in runs)
+        self.seconds = statistics.median(r.cpu if use_cpu else r.wall for r in runs)
         stats = [parse_stats(r.stderr) for r in runs]
         insns = [i for i, _ in stats if i is not None]
         secs = [s for _, s in stats if s is not None]
         self.insns = insns[0] if insns else None
-        # silica's own timer leaves out process start-up and ELF loading.
-        self.seconds = statistics.median(secs) if len(secs) == len(runs) else self.wall
+        if use_stats and secs and len(secs) == len(runs):
+            self.seconds = statistics.median(secs)
 
 
-def measure(cmd, runs, timeout):
-    return Measurement([run_once(cmd, timeout) for _ in range(runs)])
+def measure(cmd, args, use_stats=False):
+    runs = [run_once(cmd, args.timeout) for _ in range(args.runs)]
+    return Measurement(runs, args.cpu, use_stats)
 
 
 def fmt(v, spec):
@@ -96,6 +107,9 @@ def main():
     ap.add_argument("--silica-arg", action="append", default=[],
                     help="extra argument for `silica run` (repeatable)")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per run")
+    ap.add_argument("--cpu", action="store_true",
+                    help="time by the child's user+sys CPU seconds instead of wall "
+                         "time (steadier on a busy machine)")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     ap.add_argument("elfs", nargs="*", metavar="ELF",
                     help="kernels to run (default: build/bench/*.elf)")
@@ -116,12 +130,12 @@ def main():
         if use_qemu:
             q = measure([args.qemu, "-M", "virt", "-bios", "none", "-m", "128M",
                          "-nographic", "-monitor", "none", "-serial", "stdio",
-                         "-kernel", elf], args.runs, args.timeout)
+                         "-kernel", elf], args)
         if args.silica:
             cmd = [args.silica, "run", "--stats"]
             if args.core:
                 cmd += ["--core", args.core]
-            s = measure(cmd + args.silica_arg + [elf], args.runs, args.timeout)
+            s = measure(cmd + args.silica_arg + [elf], args, use_stats=not args.cpu)
         for who, m in (("qemu", q), ("silica", s)):
             if m and m.failed:
                 r = m.failed[0]
@@ -143,15 +157,15 @@ def print_table(rows, markdown, args):
         if s and s.insns and s.seconds > 0:
             mips = s.insns / s.seconds / 1e6
         if q and s and s.seconds > 0:
-            ratio = q.wall / s.seconds
+            ratio = q.seconds / s.seconds
             ratios.append(ratio)
-        table.append([name, fmt(q and q.wall, ".2f"), fmt(s and s.seconds, ".2f"),
+        table.append([name, fmt(q and q.seconds, ".2f"), fmt(s and s.seconds, ".2f"),
                       fmt(s and s.insns, ",d"), fmt(mips, ".1f"), fmt(ratio, ".2f")])
     if ratios:
         geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
         table.append(["geomean", "", "", "", "", f"{geo:.2f}"])
 
-    what = f"median of {args.runs} runs"
+    what = f"median of {args.runs} runs, {'CPU' if args.cpu else 'wall'} seconds"
     if args.core:
         what += f", silica --core {args.core}"
     if markdown:

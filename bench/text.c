@@ -7,13 +7,13 @@
  * the double reversal, and the token count equals the sum of the counts
  * per class. */
 #if !defined(TEXT_SIZE) && !defined(ITERS)
-#define EXPECT_CHECKSUM 0xaecc3f74u   /* host value for the default sizes */
+#define EXPECT_CHECKSUM 0x959d7520u   /* host value for the default sizes */
 #endif
 #ifndef TEXT_SIZE
 #define TEXT_SIZE 32768
 #endif
 #ifndef ITERS
-#define ITERS 1100
+#define ITERS 2200
 #endif
 
 /* After the sizes: bench.h falls back to "no reference" without EXPECT_CHECKSUM. */

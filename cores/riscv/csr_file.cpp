@@ -106,8 +106,9 @@ bool access(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, bool do_read, boo
   std::optional<uint64_t> current = read_csr(h, csr);
   if (!current) return illegal_instruction(h, d);  // described but not implemented
   old = do_read ? ux_t<XLEN>(*current) : 0;
-  if (do_write && !write_csr(h, csr, update(ux_t<XLEN>(*current), operand))) {
-    return illegal_instruction(h, d);
+  if (do_write) {
+    if (!write_csr(h, csr, update(ux_t<XLEN>(*current), operand))) return illegal_instruction(h, d);
+    h.attention = true;  // enables, vectors or counters may have changed
   }
   return true;
 }

@@ -74,6 +74,12 @@ struct Hart {
   CodeWatcher* code_watcher = nullptr;
   const bool* stop_request = nullptr;  // set by the simulation to end run() promptly
   bool code_flush_requested = false;   // fence.i or a store into decoded code
+  // Set by anything the engine must look at between blocks: bus accesses
+  // (which may stop or reset the simulation), CSR writes, interrupt wires,
+  // WFI, code changes. One flag keeps the per-block check to a single load.
+  bool attention = false;
+  // Where a threaded block stopped early (the trapping entry), else nullptr.
+  const void* stopped_at = nullptr;
 
   TlbEntry tlb_read[kTlbEntries];
   TlbEntry tlb_write[kTlbEntries];
@@ -88,12 +94,18 @@ struct Hart {
 };
 
 // -- slow paths (hart_memory.cpp) -----------------------------------------------
+// Values travel by value, never through pointers to the caller's locals, so
+// the inlined fast paths leave handlers free to tail-call the next one.
+struct LoadResult {
+  bool ok;
+  uint64_t value;
+};
 template <unsigned XLEN>
-bool load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size, void* out,
-               bool for_amo);
+LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
+                     bool for_amo);
 template <unsigned XLEN>
 bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
-                const void* in);
+                uint64_t value);
 // Instruction fetch: host pointer to the page holding pc when it is RAM, else
 // nullptr (then fetch_word reads through the bus). fetch_word raises nothing:
 // on failure it reports the address that could not be read.
@@ -120,12 +132,16 @@ inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out)
     std::memcpy(&out, reinterpret_cast<const void*>(e.addend + addr), sizeof(T));
     return true;
   }
-  return load_slow(h, d, addr, sizeof(T), &out, false);
+  LoadResult r = load_slow(h, d, addr, sizeof(T), false);
+  out = T(r.value);
+  return r.ok;
 }
 
 template <class T, unsigned XLEN>
 inline bool mem_amo_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
-  return load_slow(h, d, sem::uxlen<XLEN>(addr), sizeof(T), &out, true);
+  LoadResult r = load_slow(h, d, sem::uxlen<XLEN>(addr), sizeof(T), true);
+  out = T(r.value);
+  return r.ok;
 }
 
 template <class T, unsigned XLEN>
@@ -136,7 +152,7 @@ inline bool mem_store(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T valu
     std::memcpy(reinterpret_cast<void*>(e.addend + addr), &value, sizeof(T));
     return true;
   }
-  return store_slow(h, d, addr, sizeof(T), &value);
+  return store_slow(h, d, addr, sizeof(T), uint64_t(value));
 }
 
 // Control transfer. Without the C extension, targets must be 4-byte aligned.

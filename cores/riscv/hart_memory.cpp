@@ -29,6 +29,7 @@ bool load_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, void* out) {
     std::memcpy(out, reinterpret_cast<const void*>(e->addend + addr), size);
     return true;
   }
+  h.attention = true;  // a device access may have stopped or reset the simulation
   return h.memory->bus_read(addr, out, size);
 }
 
@@ -44,6 +45,7 @@ bool store_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, const void* in) 
       std::memcpy(region.host + (addr - region.base), in, size);
       return true;
     }
+    h.attention = true;
     return h.memory->bus_write(addr, in, size);
   }
   TlbEntry* e = &h.tlb_write[(addr >> kPageBits) % kTlbEntries];
@@ -51,36 +53,41 @@ bool store_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, const void* in) 
     std::memcpy(reinterpret_cast<void*>(e->addend + addr), in, size);
     return true;
   }
+  h.attention = true;
   return h.memory->bus_write(addr, in, size);
 }
 
 }  // namespace
 
 template <unsigned XLEN>
-bool load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size, void* out,
-               bool for_amo) {
+LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
+                     bool for_amo) {
   bool misaligned = (addr & (size - 1)) != 0;
   if (misaligned && (for_amo || h.config.misaligned_traps)) {
     raise_exception(h, for_amo ? cause::kStoreMisaligned : cause::kLoadMisaligned, addr, d.pc);
-    return false;
+    return {false, 0};
   }
+  uint8_t bytes[8] = {};
   bool ok = true;
   if (!misaligned) {
-    ok = load_aligned(h, addr, size, out);
+    ok = load_aligned(h, addr, size, bytes);
   } else {
     // Emulated misaligned access, one byte at a time (it may cross pages).
-    auto* bytes = static_cast<uint8_t*>(out);
     for (unsigned i = 0; ok && i < size; ++i) ok = load_aligned(h, addr + i, 1, bytes + i);
   }
   if (!ok) {
     raise_exception(h, for_amo ? cause::kStoreAccessFault : cause::kLoadAccessFault, addr, d.pc);
+    return {false, 0};
   }
-  return ok;
+  uint64_t value = 0;
+  std::memcpy(&value, bytes, sizeof value);  // little-endian host, as the guest
+  return {true, value};
 }
 
 template <unsigned XLEN>
 bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
-                const void* in) {
+                uint64_t value) {
+  const void* in = &value;
   bool misaligned = (addr & (size - 1)) != 0;
   if (misaligned && h.config.misaligned_traps) {
     raise_exception(h, cause::kStoreMisaligned, addr, d.pc);
@@ -135,6 +142,8 @@ void Hart<XLEN>::reset(uint64_t start_pc) {
   mstatus = mie = mip = mtvec = mepc = mcause = mtval = mscratch = 0;
   instret = cycles = 0;
   wfi = false;
+  attention = true;
+  stopped_at = nullptr;
   reservation_valid = false;
   flush_tlb();
 }
@@ -147,8 +156,8 @@ void Hart<XLEN>::flush_tlb() {
 
 #define SILICA_INSTANTIATE(XLEN)                                                              \
   template struct Hart<XLEN>;                                                                 \
-  template bool load_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, void*, bool);  \
-  template bool store_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, const void*); \
+  template LoadResult load_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, bool);   \
+  template bool store_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, uint64_t);    \
   template const uint8_t* fetch_page(Hart<XLEN>&, uint64_t);                                  \
   template bool fetch_word(Hart<XLEN>&, uint64_t, uint32_t&, uint64_t&);
 SILICA_INSTANTIATE(32)

@@ -8,6 +8,7 @@ namespace silica::riscv {
 template <unsigned XLEN>
 void fence_i(Hart<XLEN>& h, const DecodedInsn&) {
   h.code_flush_requested = true;
+  h.attention = true;
 }
 
 namespace {

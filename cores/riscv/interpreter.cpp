@@ -21,6 +21,24 @@ Interpreter<XLEN>::Interpreter(Hart<XLEN>& hart, const TimingModel& timing)
 }
 
 template <unsigned XLEN>
+template <ExecFn<XLEN> Fn>
+void Interpreter<XLEN>::threaded(Hart<XLEN>& h, const Entry* e) {
+  if (Fn(h, e->insn)) [[likely]] {
+    return e[1].exec(h, e + 1);  // a tail call: compiles to an indirect jump
+  }
+  h.stopped_at = e;
+}
+
+template <unsigned XLEN>
+void Interpreter<XLEN>::block_end(Hart<XLEN>&, const Entry*) {}
+
+template <unsigned XLEN>
+template <size_t... Ids>
+constexpr auto Interpreter<XLEN>::make_threaded_table(std::index_sequence<Ids...>) {
+  return std::array<ThreadedFn, sizeof...(Ids)>{&threaded<kExec<XLEN>[Ids]>...};
+}
+
+template <unsigned XLEN>
 void Interpreter<XLEN>::decode_one(uint64_t pc, uint32_t word, Entry& entry) const {
   DecodedInsn& d = entry.insn;
   d = DecodedInsn{};
@@ -33,7 +51,8 @@ void Interpreter<XLEN>::decode_one(uint64_t pc, uint32_t word, Entry& entry) con
   d.len = (word & 3) == 3 ? 4 : 2;
   d.cycles = id == InsnId::illegal ? 1 : m_timing.cycles_for(info.iclass);
   extract_operands(id, word, d);
-  entry.exec = kExec<XLEN>[size_t(id)];
+  static constexpr auto table = make_threaded_table(std::make_index_sequence<size_t(InsnId::count)>());
+  entry.exec = table[size_t(id)];
 }
 
 template <unsigned XLEN>
@@ -71,6 +90,8 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
     if ((info.flags & insn_flags::ends_block) || serializing || cursor >= page + kPageSize) break;
   }
   block->fallthrough_pc = cursor;
+  block->count = uint32_t(block->entries.size());
+  block->entries.push_back(Entry{&block_end, DecodedInsn{}});
   m_code_pages.insert(page);
   // Writes to this page must now take the slow path that notices code changes.
   m_hart.tlb_write[(page >> kPageBits) % kTlbEntries] = TlbEntry{};
@@ -96,14 +117,20 @@ template <unsigned XLEN>
 StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
   Hart<XLEN>& h = m_hart;
   Block* previous = nullptr;
+  h.attention = true;  // look at everything once on entry
   while (h.cycles < cycle_limit && h.instret < instret_limit) {
-    if (*h.stop_request) return StopReason::kStopRequest;
-    if (h.code_flush_requested) {
-      flush_code_cache();
-      previous = nullptr;
+    if (h.attention) {
+      h.attention = false;
+      if (*h.stop_request) return StopReason::kStopRequest;
+      if (h.code_flush_requested) {
+        flush_code_cache();
+        previous = nullptr;
+      }
+      if ((h.mip & h.mie) != 0 && take_pending_interrupt(h)) previous = nullptr;
+      if (h.wfi) return StopReason::kWaitForIrq;
+      // Interrupts stay pending while disabled: keep looking at them.
+      if ((h.mip & h.mie) != 0) h.attention = true;
     }
-    if ((h.mip & h.mie) != 0 && take_pending_interrupt(h)) previous = nullptr;
-    if (h.wfi) return StopReason::kWaitForIrq;
 
     // Find the block: first the predecessor's remembered successors.
     Block* block = nullptr;
@@ -132,20 +159,19 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
     }
 
     h.pc = block->fallthrough_pc;  // branches and traps overwrite it
-    const Entry* entry = block->entries.data();
-    const Entry* end = entry + block->entries.size();
-    for (; entry != end; ++entry) {
-      if (!entry->exec(h, entry->insn)) break;
-    }
-    if (entry == end) {
-      h.instret += block->entries.size();
+    const Entry* first = block->entries.data();
+    first->exec(h, first);
+    if (h.stopped_at == nullptr) [[likely]] {
+      h.instret += block->count;
       h.cycles += block->cycles;
     } else {
-      // The instruction at `entry` trapped: it does not retire, but the work
-      // before it and the trap itself take time.
-      h.instret += entry - block->entries.data();
-      for (const Entry* e = block->entries.data(); e != entry; ++e) h.cycles += e->insn.cycles;
-      h.cycles += entry->insn.cycles;
+      // The instruction at stopped_at trapped: it does not retire, but the
+      // work before it and the trap itself take time.
+      auto* stop = static_cast<const Entry*>(h.stopped_at);
+      h.stopped_at = nullptr;
+      h.attention = true;
+      h.instret += stop - first;
+      for (const Entry* e = first; e <= stop; ++e) h.cycles += e->insn.cycles;
     }
     previous = block;
   }
@@ -164,6 +190,7 @@ void Interpreter<XLEN>::flush_code_cache() {
 template <unsigned XLEN>
 void Interpreter<XLEN>::code_page_written(uint64_t page) {
   m_hart.code_flush_requested = true;
+  m_hart.attention = true;
 }
 
 template class Interpreter<32>;

@@ -45,9 +45,13 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
   void set_mip_bit(unsigned bit, bool level) override {
     using ux = sem::uxlen<XLEN>;
     m_hart.mip = level ? (m_hart.mip | (ux(1) << bit)) : (m_hart.mip & ~(ux(1) << bit));
+    m_hart.attention = true;
   }
   bool interrupt_pending() const override { return (m_hart.mip & m_hart.mie) != 0; }
-  void wake() override { m_hart.wfi = false; }
+  void wake() override {
+    m_hart.wfi = false;
+    m_hart.attention = true;
+  }
   void flush_tlb() override { m_hart.flush_tlb(); }
 
  private:

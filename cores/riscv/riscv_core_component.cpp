@@ -44,14 +44,14 @@ std::unique_ptr<Component> make_core(const std::string& name, const ComponentCon
   try {
     params.hart = parse_isa_string(isa);
   } catch (const std::invalid_argument& e) {
-    throw ConfigError(config.where() + ": " + name + ": " + e.what());
+    throw ConfigError(config.where() + ": " + e.what());
   }
   params.hart.hart_id = config.get_u64("hartid", 0);
   params.clock_hz = config.get_hz("clock", 1'000'000'000);
   params.timebase_hz = config.get_hz("timebase", 10'000'000);
   std::string misaligned = config.get_string("misaligned", "emulate");
   if (misaligned != "emulate" && misaligned != "trap") {
-    throw ConfigError(config.where() + ": " + name + ": misaligned must be 'emulate' or 'trap'");
+    throw ConfigError(config.where() + ": misaligned must be 'emulate' or 'trap'");
   }
   params.hart.misaligned_traps = misaligned == "trap";
   return std::make_unique<RiscvCoreComponent>(name, params, context);

@@ -80,6 +80,7 @@ bool trap_return_m(Hart<XLEN>& h, const DecodedInsn& d) {
   h.priv = previous;
   h.reservation_valid = false;
   h.pc = h.mepc & ~ux(h.config.has(Extension::C) ? 1 : 3);
+  h.attention = true;  // MIE may have come back on with interrupts pending
   return true;
 }
 
@@ -88,6 +89,7 @@ bool wait_for_interrupt(Hart<XLEN>& h, const DecodedInsn& d) {
   // The hart resumes after the WFI once an interrupt is pending (even if
   // disabled); the engine hands the sleep to the core module.
   h.wfi = (h.mip & h.mie) == 0;
+  h.attention = true;
   return true;
 }
 
