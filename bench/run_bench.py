@@ -28,10 +28,11 @@ import subprocess
 import sys
 import time
 
-# Tolerant parsers for silica's --stats lines: "instructions: 123",
-# "Instructions = 1,234,567", "host seconds: 0.52", "host_seconds=0.52 s".
-INSNS_RE = re.compile(r"(?im)^\s*(?:retired\s+)?instructions?\s*[:=]\s*([\d,_']+)")
-SECONDS_RE = re.compile(r"(?im)^\s*host[ _-]?(?:time|seconds?)\s*[:=]\s*([\d.]+)")
+# Tolerant parsers for silica's --stats lines, with or without a prefix:
+# "silica: instructions: 123", "Instructions = 1,234,567",
+# "silica: host seconds: 0.52", "host_seconds=0.52 s".
+INSNS_RE = re.compile(r"(?i)\binstructions?\s*[:=]\s*([\d,_']+)")
+SECONDS_RE = re.compile(r"(?i)\bhost[ _-]?(?:time|seconds?)\s*[:=]\s*([\d.]+)")
 
 
 class Run:

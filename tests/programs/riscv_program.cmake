@@ -3,7 +3,8 @@
 # Shared by tests/programs and bench/: each includes it, because the
 # variables below are directory-scoped (the compiler lookups are cached).
 #
-#   riscv_add_program(<name> XLEN 64|32 SOURCES src... [FLAGS flag...])
+#   riscv_add_program(<name> XLEN 64|32 SOURCES src... [FLAGS flag...]
+#                     [DEPENDS header...])
 #
 # Produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.elf (plus <name>.dis, an objdump
 # listing, handy when a test fails) and sets <name>_ELF in the caller's scope.
@@ -50,19 +51,20 @@ set(RISCV_COMMON_FLAGS
   -Wl,--no-warn-rwx-segments)
 
 function(riscv_add_program name)
-  cmake_parse_arguments(P "" "XLEN" "SOURCES;FLAGS" ${ARGN})
+  cmake_parse_arguments(P "" "XLEN" "SOURCES;FLAGS;DEPENDS" ${ARGN})
   if(NOT P_XLEN)
     set(P_XLEN 64)
   endif()
   set(elf ${CMAKE_CURRENT_BINARY_DIR}/${name}.elf)
   set(dis ${CMAKE_CURRENT_BINARY_DIR}/${name}.dis)
   list(TRANSFORM P_SOURCES PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/)
+  list(TRANSFORM P_DEPENDS PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/)
   add_custom_command(
     OUTPUT ${elf} ${dis}
     COMMAND ${RISCV_GCC} ${RISCV_ARCH_FLAGS_${P_XLEN}} ${RISCV_COMMON_FLAGS} ${P_FLAGS}
             -o ${elf} ${RISCV_RT_SOURCES} ${P_SOURCES} ${RISCV_LIBGCC_${P_XLEN}}
     COMMAND ${RISCV_OBJDUMP} -d ${elf} > ${dis}
-    DEPENDS ${P_SOURCES} ${RISCV_RT_DEPENDS}
+    DEPENDS ${P_SOURCES} ${P_DEPENDS} ${RISCV_RT_DEPENDS}
     COMMENT "Building RISC-V program ${name}.elf (rv${P_XLEN})"
     VERBATIM)
   set(${name}_ELF ${elf} PARENT_SCOPE)
