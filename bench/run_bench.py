@@ -6,8 +6,8 @@ the median seconds of each (wall clock, or CPU time with --cpu), silica's
 instruction count (from the `instructions: N` line that `silica run
 --stats` prints on stderr, when it can be found), silica's MIPS, and the
 speed ratio QEMU time / silica time (above 1: silica is faster), plus the
-geometric mean of the ratios.  For wall time, silica's own `host seconds:`
-figure is used when every run printed one.  A kernel that exits non-zero
+geometric mean of the ratios.  Both simulators are timed the same way, by
+the wall clock (or CPU time) of the whole process, start-up included.  A kernel that exits non-zero
 failed its self-check, and then the script exits non-zero.
 
     bench/run_bench.py --silica build/silica --qemu qemu-system-riscv64 --runs 3
@@ -74,24 +74,21 @@ def parse_stats(stderr):
 
 class Measurement:
     """N runs of one simulator on one kernel.  `seconds` is the median wall
-    time (or CPU time with --cpu); for silica, its own `host seconds` figure
-    when every run printed one (it leaves out start-up and ELF loading)."""
+    time (or CPU time with --cpu) of the whole process, measured the same
+    way for both simulators so the ratio compares like with like."""
 
-    def __init__(self, runs, use_cpu, use_stats):
+    def __init__(self, runs, use_cpu):
         self.runs = runs
         self.failed = [r for r in runs if r.code != 0]
         self.seconds = statistics.median(r.cpu if use_cpu else r.wall for r in runs)
         stats = [parse_stats(r.stderr) for r in runs]
         insns = [i for i, _ in stats if i is not None]
-        secs = [s for _, s in stats if s is not None]
         self.insns = insns[0] if insns else None
-        if use_stats and secs and len(secs) == len(runs):
-            self.seconds = statistics.median(secs)
 
 
-def measure(cmd, args, use_stats=False):
+def measure(cmd, args):
     runs = [run_once(cmd, args.timeout) for _ in range(args.runs)]
-    return Measurement(runs, args.cpu, use_stats)
+    return Measurement(runs, args.cpu)
 
 
 def fmt(v, spec):
@@ -136,7 +133,7 @@ def main():
             cmd = [args.silica, "run", "--stats"]
             if args.core:
                 cmd += ["--core", args.core]
-            s = measure(cmd + args.silica_arg + [elf], args, use_stats=not args.cpu)
+            s = measure(cmd + args.silica_arg + [elf], args)
         for who, m in (("qemu", q), ("silica", s)):
             if m and m.failed:
                 r = m.failed[0]

@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries (README.md says why each is here)
   libsystemc-dev libboost-graph-dev libgtest-dev libgmock-dev libcli11-dev libelf-dev
   # RISC-V guest programs and the reference simulator
-  gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
   qemu-system-misc
 )
 

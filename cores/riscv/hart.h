@@ -78,8 +78,14 @@ struct Hart {
   // (which may stop or reset the simulation), CSR writes, interrupt wires,
   // WFI, code changes. One flag keeps the per-block check to a single load.
   bool attention = false;
-  // Where a threaded block stopped early (the trapping entry), else nullptr.
+  // Engine scratch for the threaded interpreter: where a block stopped early
+  // (the trapping entry), the block being run, and the limits block chaining
+  // must respect.
   const void* stopped_at = nullptr;
+  const void* current_block = nullptr;
+  uint64_t cycle_limit = 0;
+  uint64_t instret_limit = 0;
+  unsigned chain_budget = 0;
 
   TlbEntry tlb_read[kTlbEntries];
   TlbEntry tlb_write[kTlbEntries];

@@ -8,6 +8,10 @@ namespace {
 // the page (so a block never spans two pages' invalidation), or this many
 // instructions.
 constexpr unsigned kMaxBlockInsns = 64;
+// Blocks run back to back before control returns to the run loop. Handlers
+// tail-call each other, so this also bounds the stack depth should the
+// compiler not turn some call into a jump.
+constexpr unsigned kMaxChainedBlocks = 256;
 }  // namespace
 
 ClassCostModel::ClassCostModel() {
@@ -30,7 +34,21 @@ void Interpreter<XLEN>::threaded(Hart<XLEN>& h, const Entry* e) {
 }
 
 template <unsigned XLEN>
-void Interpreter<XLEN>::block_end(Hart<XLEN>&, const Entry*) {}
+void Interpreter<XLEN>::block_end(Hart<XLEN>& h, const Entry* e) {
+  const Block* block = e->block;
+  h.instret += block->count;
+  h.cycles += block->cycles;
+  if (h.attention || h.cycles >= h.cycle_limit || h.instret >= h.instret_limit ||
+      --h.chain_budget == 0) {
+    return;
+  }
+  Block* next = remembered_successor(block, h.pc);
+  if (next == nullptr) return;
+  h.current_block = next;
+  h.pc = next->fallthrough_pc;
+  const Entry* first = next->entries.data();
+  return first->exec(h, first);
+}
 
 template <unsigned XLEN>
 template <size_t... Ids>
@@ -91,7 +109,9 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   }
   block->fallthrough_pc = cursor;
   block->count = uint32_t(block->entries.size());
-  block->entries.push_back(Entry{&block_end, DecodedInsn{}});
+  Entry sentinel{&block_end, {}};
+  sentinel.block = block.get();
+  block->entries.push_back(sentinel);
   m_code_pages.insert(page);
   // Writes to this page must now take the slow path that notices code changes.
   m_hart.tlb_write[(page >> kPageBits) % kTlbEntries] = TlbEntry{};
@@ -118,6 +138,8 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
   Hart<XLEN>& h = m_hart;
   Block* previous = nullptr;
   h.attention = true;  // look at everything once on entry
+  h.cycle_limit = cycle_limit;
+  h.instret_limit = instret_limit;
   while (h.cycles < cycle_limit && h.instret < instret_limit) {
     if (h.attention) {
       h.attention = false;
@@ -133,14 +155,7 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
     }
 
     // Find the block: first the predecessor's remembered successors.
-    Block* block = nullptr;
-    if (previous != nullptr) {
-      if (previous->successor_pc[0] == h.pc) {
-        block = previous->successor[0];
-      } else if (previous->successor_pc[1] == h.pc) {
-        block = previous->successor[1];
-      }
-    }
+    Block* block = previous != nullptr ? remembered_successor(previous, h.pc) : nullptr;
     if (block == nullptr) {
       block = lookup(h.pc);
       if (block == nullptr) {
@@ -158,22 +173,25 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
       }
     }
 
+    // Run it, and the chain of blocks it leads to (see block_end).
+    h.current_block = block;
+    h.chain_budget = kMaxChainedBlocks;
     h.pc = block->fallthrough_pc;  // branches and traps overwrite it
     const Entry* first = block->entries.data();
     first->exec(h, first);
-    if (h.stopped_at == nullptr) [[likely]] {
-      h.instret += block->count;
-      h.cycles += block->cycles;
-    } else {
-      // The instruction at stopped_at trapped: it does not retire, but the
-      // work before it and the trap itself take time.
+    auto* last = static_cast<Block*>(const_cast<void*>(h.current_block));
+    if (h.stopped_at != nullptr) {
+      // An instruction trapped: it does not retire, but the work before it in
+      // its block and the trap itself take time.
       auto* stop = static_cast<const Entry*>(h.stopped_at);
+      const Entry* start = last->entries.data();
       h.stopped_at = nullptr;
       h.attention = true;
-      h.instret += stop - first;
-      for (const Entry* e = first; e <= stop; ++e) h.cycles += e->insn.cycles;
+      h.instret += stop - start;
+      for (const Entry* e = start; e <= stop; ++e) h.cycles += e->insn.cycles;
+      last = nullptr;
     }
-    previous = block;
+    previous = last;
   }
   return StopReason::kBudget;
 }

@@ -39,17 +39,28 @@ class Interpreter final : public Engine, public CodeWatcher {
  private:
   struct Entry;
   using ThreadedFn = void (*)(Hart<XLEN>&, const Entry*);
+  struct Block;
   struct Entry {
     ThreadedFn exec;
-    DecodedInsn insn;
+    union {
+      DecodedInsn insn;  // an instruction
+      Block* block;      // the block_end sentinel: the block it ends
+    };
   };
 
   // Runs one instruction's generated semantics, then the next entry's; on a
   // trap it records where the block stopped and unwinds.
   template <ExecFn<XLEN> Fn>
   static void threaded(Hart<XLEN>& h, const Entry* e);
-  // The sentinel after a block's last instruction.
+  // The sentinel after a block's last instruction: counts the block and,
+  // when nothing needs the run loop, jumps straight into the remembered
+  // successor (block chaining).
   static void block_end(Hart<XLEN>& h, const Entry* e);
+  static Block* remembered_successor(const Block* block, uint64_t pc) {
+    if (block->successor_pc[0] == pc) return block->successor[0];
+    if (block->successor_pc[1] == pc) return block->successor[1];
+    return nullptr;
+  }
   template <size_t... Ids>
   static constexpr auto make_threaded_table(std::index_sequence<Ids...>);
   struct Block {

@@ -75,6 +75,9 @@ RiscvCore::RiscvCore(const sc_core::sc_module_name& name, const CoreParams& para
   socket.register_invalidate_direct_mem_ptr(this, &RiscvCore::invalidate_direct_mem_ptr);
   SC_HAS_PROCESS(RiscvCore);
   SC_THREAD(run_thread);
+  // Engines run on this coroutine's stack; SystemC's default (64 KiB) is
+  // tight for decoded-block handlers that call into the memory system.
+  set_stack_size(8 << 20);
 }
 
 RiscvCore::~RiscvCore() = default;

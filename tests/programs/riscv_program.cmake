@@ -14,8 +14,7 @@ find_program(RISCV_OBJDUMP riscv64-unknown-elf-objdump)
 if(NOT RISCV_GCC OR NOT RISCV_OBJDUMP)
   message(FATAL_ERROR
     "riscv64-unknown-elf-gcc/objdump not found; the test and bench programs need "
-    "them: apt-get install gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf "
-    "picolibc-riscv64-unknown-elf")
+    "them: apt-get install gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf")
 endif()
 
 set(RISCV_RT_DIR ${CMAKE_CURRENT_LIST_DIR}/rt)

@@ -126,7 +126,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{"irq clint -> hart0.mti\n",
                 "board.platform:4: malformed interrupt endpoint 'clint'"},
         BadLine{"irq ram.x -> hart0.mti\n",
-                "board.platform:4: unknown component 'hart0' in irq (components: ram)"}));
+                "board.platform:4: unknown component 'hart0' in irq (components: ram)"}),
+    // Stable test names (case_0, case_1, ...) instead of printed pointers.
+    [](const ::testing::TestParamInfo<BadLine>& info) {
+      return "case_" + std::to_string(info.index);
+    });
 
 TEST(PlatformFileTest, RejectsAFileWithoutComponents) {
   EXPECT_EQ(parse_error("# nothing\nparam x = 1\n"), "board.platform: defines no components");
