@@ -21,6 +21,10 @@
 
 namespace silica {
 
+namespace trace {
+class TraceSink;
+}
+
 // A user-facing configuration error (bad platform file, bad ELF, bad option).
 // The CLI prints what() as one line and exits with status 2; the message names
 // the file, line or address at fault.
@@ -91,6 +95,8 @@ class CpuComponent : public Component {
   // Ends the run (as an exit request) once this many instructions retired.
   virtual void set_instruction_limit(uint64_t limit) = 0;
   virtual bool instruction_limit_reached() const = 0;
+  // Reports retired instructions, traps and bus accesses to sink (nullptr: stop).
+  virtual void set_trace_sink(trace::TraceSink* sink) = 0;
 };
 
 // The environment a factory builds in: the simulation controller and the host

@@ -99,6 +99,7 @@ def emit_tables(isa, sources, ns):
             "  uint8_t flags;       // insn_flags",
             "  uint8_t reads;       // bit k: r[k] (or bit 7: imm) is read as a register",
             "  uint8_t writes;      // likewise, written",
+            "  uint32_t fixed_writes;  // bit n: register n written by number (X[1] = link)",
             "  uint32_t mask, match;",
             "  const char* source;  // description file:line",
             "};", ""]
@@ -112,7 +113,7 @@ def emit_tables(isa, sources, ns):
     out += [f"    {cxx_string(e)}," for e in isa.extensions]
     out += ["};", ""]
     out += ["inline constexpr InsnInfo kInsnInfo[] = {",
-            '    {"illegal", Extension(0), InsnClass(0), 0, 0, 0, 0, 0, 0, 0, ""},']
+            '    {"illegal", Extension(0), InsnClass(0), 0, 0, 0, 0, 0, 0, 0, 0, ""},']
     for i in isa.instructions:
         slots = assign_slots(i)
 
@@ -132,6 +133,7 @@ def emit_tables(isa, sources, ns):
         out.append(f"    {{{cxx_string(i.name)}, Extension::{i.extension}, "
                    f"InsnClass::{i.iclass.name}, {i.length}, {xlen_mask(i.xlens)}, "
                    f"{' | '.join(flags) or '0'}, 0x{bits(i.reads):x}, 0x{bits(i.writes):x}, "
+                   f"0x{sum(1 << r for r in i.fixed_writes):x}u, "
                    f"0x{i.mask:x}u, 0x{i.match:x}u, {cxx_string(str(i.where))}}},")
     out += ["};", ""]
     out += ["inline constexpr CsrInfo kCsrInfo[] = {"]

@@ -114,6 +114,7 @@ class Instruction:
     may_trap: bool = False
     reads: list = field(default_factory=list)   # operand names read as X[...]
     writes: list = field(default_factory=list)  # operand names written as X[...]
+    fixed_writes: list = field(default_factory=list)  # register numbers written as X[2]
 
     @property
     def cname(self):

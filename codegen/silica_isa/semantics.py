@@ -231,7 +231,7 @@ class Checker:
         self.xlens = insn.xlens
         self.scopes = [{}]
         self.operands = {op.name: op for op in insn.fmt.operands}
-        self.reads, self.writes = [], []
+        self.reads, self.writes, self.fixed_writes = [], [], []
         self.may_trap = self.ends_block = self.serializing = False
 
     def error(self, node, message):
@@ -435,6 +435,8 @@ class Checker:
             self.coerce(target.index, U8)
             target.ty = parse_type(self.isa.regfiles[target.file].type_name, target.where)
             self.note_register(target, self.writes)
+            if target.index.kind == "lit" and target.index.value not in self.fixed_writes:
+                self.fixed_writes.append(target.index.value)
         else:
             if self.lookup(target.name) is None:
                 self.error(target, f"'{target.name}' is not a local variable; declare it with let")
@@ -462,6 +464,7 @@ def check_instruction(isa, insn):
     checker = Checker(isa, insn)
     checker.block(insn.body)
     insn.reads, insn.writes = checker.reads, checker.writes
+    insn.fixed_writes = checker.fixed_writes
     insn.may_trap = checker.may_trap
     insn.serializing = checker.serializing
     insn.ends_block = checker.ends_block or checker.serializing

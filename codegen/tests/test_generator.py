@@ -76,6 +76,8 @@ class RealDescriptions(Case):
         self.assertEqual(by_name["add"].reads, ["rs1", "rs2"])
         self.assertEqual(by_name["add"].writes, ["rd"])
         self.assertEqual(by_name["sd"].xlens, (64,))
+        self.assertEqual(by_name["c.jal"].fixed_writes, [1])
+        self.assertEqual(by_name["c.addi16sp"].fixed_writes, [2])
 
     def test_generated_code_names_its_source_lines(self):
         isa = compile_isa(RISCV)

@@ -14,6 +14,7 @@
 #include "cores/engine/memory_port.h"
 #include "cores/riscv/hart_config.h"
 #include "riscv_isa.h"
+#include "traces/trace_record.h"
 
 namespace silica::riscv {
 
@@ -87,6 +88,11 @@ struct Hart {
   uint64_t instret_limit = 0;
   unsigned chain_budget = 0;
 
+  // Tracing: while a sink is attached the TLB stays empty, so every memory
+  // access takes the slow path, which records it in trace_record.
+  trace::TraceSink* trace = nullptr;
+  trace::Retired trace_record;
+
   TlbEntry tlb_read[kTlbEntries];
   TlbEntry tlb_write[kTlbEntries];
 
@@ -107,10 +113,10 @@ struct LoadResult {
   uint64_t value;
 };
 template <unsigned XLEN>
-LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
-                     bool for_amo);
+[[gnu::cold]] LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr,
+                                   unsigned size, bool for_amo);
 template <unsigned XLEN>
-bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
+[[gnu::cold]] bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
                 uint64_t value);
 // Instruction fetch: host pointer to the page holding pc when it is RAM, else
 // nullptr (then fetch_word reads through the bus). fetch_word raises nothing:
@@ -134,7 +140,7 @@ template <class T, unsigned XLEN>
 inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
   addr = sem::uxlen<XLEN>(addr);
   const TlbEntry& e = h.tlb_read[(addr >> kPageBits) % kTlbEntries];
-  if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) {
+  if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) [[likely]] {
     std::memcpy(&out, reinterpret_cast<const void*>(e.addend + addr), sizeof(T));
     return true;
   }
@@ -154,7 +160,7 @@ template <class T, unsigned XLEN>
 inline bool mem_store(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T value) {
   addr = sem::uxlen<XLEN>(addr);
   const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
-  if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) {
+  if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) [[likely]] {
     std::memcpy(reinterpret_cast<void*>(e.addend + addr), &value, sizeof(T));
     return true;
   }

@@ -7,26 +7,34 @@ namespace {
 
 uint64_t page_of(uint64_t addr) { return addr & ~(kPageSize - 1); }
 
-// Fills a TLB entry when RAM backs the whole page holding addr.
+// Host address of [addr, addr+size) when RAM backs it with the needed
+// permission, else nullptr. Fills the TLB entry for the page too (when tlb is
+// given), unless a trace is being written: then every access must come here.
 template <unsigned XLEN>
-bool refill(Hart<XLEN>& h, TlbEntry* tlb, uint64_t addr, bool write) {
+uint8_t* dmi_host(Hart<XLEN>& h, TlbEntry* tlb, uint64_t addr, unsigned size, bool write) {
   DmiRegion region;
+  if (!h.memory->dmi_for(addr, region)) return nullptr;
+  if (write ? !region.writable : !region.readable) return nullptr;
+  if (!region.contains(addr + size - 1)) return nullptr;
   uint64_t page = page_of(addr);
-  if (!h.memory->dmi_for(addr, region)) return false;
-  if (write ? !region.writable : !region.readable) return false;
-  if (page < region.base || page + kPageSize - 1 > region.last) return false;
-  TlbEntry& e = tlb[(addr >> kPageBits) % kTlbEntries];
-  e.tag = page;
-  e.addend = reinterpret_cast<uintptr_t>(region.host) - region.base;
-  return true;
+  if (tlb != nullptr && h.trace == nullptr && page >= region.base && page + kPageSize - 1 <= region.last) {
+    TlbEntry& e = tlb[(addr >> kPageBits) % kTlbEntries];
+    e.tag = page;
+    e.addend = reinterpret_cast<uintptr_t>(region.host) - region.base;
+  }
+  return region.host + (addr - region.base);
 }
 
-// One naturally aligned access inside a page: TLB, then DMI refill, then bus.
+// One naturally aligned access inside a page: TLB, then DMI, then the bus.
 template <unsigned XLEN>
 bool load_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, void* out) {
-  const TlbEntry* e = &h.tlb_read[(addr >> kPageBits) % kTlbEntries];
-  if (e->tag == page_of(addr) || refill(h, h.tlb_read, addr, false)) {
-    std::memcpy(out, reinterpret_cast<const void*>(e->addend + addr), size);
+  const TlbEntry& e = h.tlb_read[(addr >> kPageBits) % kTlbEntries];
+  if (e.tag == page_of(addr)) {
+    std::memcpy(out, reinterpret_cast<const void*>(e.addend + addr), size);
+    return true;
+  }
+  if (const uint8_t* host = dmi_host(h, h.tlb_read, addr, size, false)) {
+    std::memcpy(out, host, size);
     return true;
   }
   h.attention = true;  // a device access may have stopped or reset the simulation
@@ -36,25 +44,30 @@ bool load_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, void* out) {
 template <unsigned XLEN>
 bool store_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, const void* in) {
   uint64_t page = page_of(addr);
-  if (h.code_watcher != nullptr && h.code_watcher->is_code_page(page)) {
+  bool code = h.code_watcher != nullptr && h.code_watcher->is_code_page(page);
+  if (code) {
     // Decoded code came from this page: never cache it for writing, and tell
     // the code cache, which drops the stale decodings at the next block boundary.
     h.code_watcher->code_page_written(page);
-    DmiRegion region;
-    if (h.memory->dmi_for(addr, region) && region.writable && region.contains(addr + size - 1)) {
-      std::memcpy(region.host + (addr - region.base), in, size);
+  } else {
+    const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
+    if (e.tag == page) {
+      std::memcpy(reinterpret_cast<void*>(e.addend + addr), in, size);
       return true;
     }
-    h.attention = true;
-    return h.memory->bus_write(addr, in, size);
   }
-  TlbEntry* e = &h.tlb_write[(addr >> kPageBits) % kTlbEntries];
-  if (e->tag == page || refill(h, h.tlb_write, addr, true)) {
-    std::memcpy(reinterpret_cast<void*>(e->addend + addr), in, size);
+  if (uint8_t* host = dmi_host(h, code ? nullptr : h.tlb_write, addr, size, true)) {
+    std::memcpy(host, in, size);
     return true;
   }
   h.attention = true;
   return h.memory->bus_write(addr, in, size);
+}
+
+template <unsigned XLEN>
+void record_access(Hart<XLEN>& h, uint64_t addr, unsigned size, uint64_t value, bool write) {
+  trace::Retired& r = h.trace_record;
+  if (r.n_mem < 2) r.mem[r.n_mem++] = {addr, value, uint8_t(size), write};
 }
 
 }  // namespace
@@ -81,6 +94,7 @@ LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigne
   }
   uint64_t value = 0;
   std::memcpy(&value, bytes, sizeof value);  // little-endian host, as the guest
+  if (h.trace != nullptr) record_access(h, addr, size, value, false);
   return {true, value};
 }
 
@@ -101,6 +115,7 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
     for (unsigned i = 0; ok && i < size; ++i) ok = store_aligned(h, addr + i, 1, bytes + i);
   }
   if (!ok) raise_exception(h, cause::kStoreAccessFault, addr, d.pc);
+  if (ok && h.trace != nullptr) record_access(h, addr, size, value, true);
   // A store to the reserved address breaks an LR/SC pair.
   if (h.reservation_valid && (h.reservation_addr & ~uint64_t(7)) == (addr & ~uint64_t(7))) {
     h.reservation_valid = false;
@@ -110,11 +125,11 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
 
 template <unsigned XLEN>
 const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc) {
-  const TlbEntry& e = h.tlb_read[(pc >> kPageBits) % kTlbEntries];
-  if (e.tag == page_of(pc) || refill(h, h.tlb_read, pc, false)) {
-    return reinterpret_cast<const uint8_t*>(e.addend + page_of(pc));
-  }
-  return nullptr;
+  DmiRegion region;
+  uint64_t page = page_of(pc);
+  if (!h.memory->dmi_for(pc, region) || !region.readable) return nullptr;
+  if (page < region.base || page + kPageSize - 1 > region.last) return nullptr;
+  return region.host + (page - region.base);
 }
 
 template <unsigned XLEN>

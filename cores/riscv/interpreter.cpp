@@ -25,17 +25,84 @@ Interpreter<XLEN>::Interpreter(Hart<XLEN>& hart, const TimingModel& timing)
 }
 
 template <unsigned XLEN>
-template <ExecFn<XLEN> Fn>
-void Interpreter<XLEN>::threaded(Hart<XLEN>& h, const Entry* e) {
-  if (Fn(h, e->insn)) [[likely]] {
-    return e[1].exec(h, e + 1);  // a tail call: compiles to an indirect jump
+template <ExecFn<XLEN> Fn, bool Traced>
+inline bool Interpreter<XLEN>::execute(Hart<XLEN>& h, const Entry* e) {
+  if constexpr (Traced) h.trace_record.n_mem = 0;
+  if (!Fn(h, e->insn)) [[unlikely]] {
+    if constexpr (Traced) trace_trap(h, instret_at(h, e), false);
+    h.stopped_at = e;
+    return false;
   }
-  h.stopped_at = e;
+  if constexpr (Traced) trace_retired(h, e);
+  return true;
 }
 
 template <unsigned XLEN>
-void Interpreter<XLEN>::block_end(Hart<XLEN>& h, const Entry* e) {
-  const Block* block = e->block;
+template <ExecFn<XLEN> Fn, bool Traced>
+void Interpreter<XLEN>::threaded(Hart<XLEN>& h, const Entry* e) {
+  if (execute<Fn, Traced>(h, e)) [[likely]] {
+    return e[1].exec(h, e + 1);  // a tail call: compiles to an indirect jump
+  }
+}
+
+template <unsigned XLEN>
+template <ExecFn<XLEN> Fn, bool Traced>
+void Interpreter<XLEN>::threaded_last(Hart<XLEN>& h, const Entry* e) {
+  if (execute<Fn, Traced>(h, e)) [[likely]] {
+    return finish_block(h, e[1].block);
+  }
+}
+
+template <unsigned XLEN>
+uint64_t Interpreter<XLEN>::instret_at(const Hart<XLEN>& h, const Entry* e) {
+  // h.instret counts whole blocks; add the entries before e in its block.
+  const auto* block = static_cast<const Block*>(h.current_block);
+  return h.instret + uint64_t(e - block->entries.data());
+}
+
+template <unsigned XLEN>
+void Interpreter<XLEN>::trace_retired(Hart<XLEN>& h, const Entry* e) {
+  const DecodedInsn& d = e->insn;
+  const InsnInfo& info = kInsnInfo[d.id];
+  trace::Retired& r = h.trace_record;
+  r.instret = instret_at(h, e);
+  r.pc = d.pc;
+  r.raw = d.len == 2 ? (d.raw & 0xffff) : d.raw;
+  r.hart = uint16_t(h.config.hart_id);
+  r.priv = uint8_t(h.priv);
+  r.len = d.len;
+  r.xlen = XLEN;
+  r.insn_class = uint8_t(info.iclass);
+  r.n_writes = 0;
+  auto add_write = [&](unsigned reg) {
+    if (reg != 0 && r.n_writes < 2) r.writes[r.n_writes++] = {0, uint8_t(reg), uint64_t(h.x[reg])};
+  };
+  for (unsigned slot = 0; slot < 6; ++slot) {
+    if (info.writes & (1u << slot)) add_write(d.r[slot]);
+  }
+  for (unsigned reg = 1; reg < 32; ++reg) {
+    if (info.fixed_writes & (1u << reg)) add_write(reg);
+  }
+  h.trace->retired(r);
+}
+
+template <unsigned XLEN>
+void Interpreter<XLEN>::trace_trap(Hart<XLEN>& h, uint64_t instret, bool interrupt) {
+  trace::Trap t;
+  t.instret = instret;
+  t.epc = h.mepc;
+  t.cause = h.mcause;
+  t.tval = h.mtval;
+  t.handler = h.pc;
+  t.hart = uint16_t(h.config.hart_id);
+  t.from_priv = uint8_t((h.mstatus & mstatus_bits::kMpp) >> 11);
+  t.to_priv = uint8_t(h.priv);
+  t.interrupt = interrupt;
+  h.trace->trap(t);
+}
+
+template <unsigned XLEN>
+inline void Interpreter<XLEN>::finish_block(Hart<XLEN>& h, const Block* block) {
   h.instret += block->count;
   h.cycles += block->cycles;
   if (h.attention || h.cycles >= h.cycle_limit || h.instret >= h.instret_limit ||
@@ -51,9 +118,13 @@ void Interpreter<XLEN>::block_end(Hart<XLEN>& h, const Entry* e) {
 }
 
 template <unsigned XLEN>
-template <size_t... Ids>
+template <bool Last, bool Traced, size_t... Ids>
 constexpr auto Interpreter<XLEN>::make_threaded_table(std::index_sequence<Ids...>) {
-  return std::array<ThreadedFn, sizeof...(Ids)>{&threaded<kExec<XLEN>[Ids]>...};
+  if constexpr (Last) {
+    return std::array<ThreadedFn, sizeof...(Ids)>{&threaded_last<kExec<XLEN>[Ids], Traced>...};
+  } else {
+    return std::array<ThreadedFn, sizeof...(Ids)>{&threaded<kExec<XLEN>[Ids], Traced>...};
+  }
 }
 
 template <unsigned XLEN>
@@ -69,8 +140,7 @@ void Interpreter<XLEN>::decode_one(uint64_t pc, uint32_t word, Entry& entry) con
   d.len = (word & 3) == 3 ? 4 : 2;
   d.cycles = id == InsnId::illegal ? 1 : m_timing.cycles_for(info.iclass);
   extract_operands(id, word, d);
-  static constexpr auto table = make_threaded_table(std::make_index_sequence<size_t(InsnId::count)>());
-  entry.exec = table[size_t(id)];
+  entry.exec = nullptr;  // chosen by decode_block once it knows the entry's place
 }
 
 template <unsigned XLEN>
@@ -109,7 +179,17 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   }
   block->fallthrough_pc = cursor;
   block->count = uint32_t(block->entries.size());
-  Entry sentinel{&block_end, {}};
+  constexpr auto ids = std::make_index_sequence<size_t(InsnId::count)>();
+  static constexpr auto kInner = make_threaded_table<false, false>(ids);
+  static constexpr auto kLast = make_threaded_table<true, false>(ids);
+  static constexpr auto kInnerTraced = make_threaded_table<false, true>(ids);
+  static constexpr auto kLastTraced = make_threaded_table<true, true>(ids);
+  bool traced = m_hart.trace != nullptr;
+  for (Entry& entry : block->entries) {
+    entry.exec = (traced ? kInnerTraced : kInner)[entry.insn.id];
+  }
+  block->entries.back().exec = (traced ? kLastTraced : kLast)[block->entries.back().insn.id];
+  Entry sentinel{nullptr, {}};
   sentinel.block = block.get();
   block->entries.push_back(sentinel);
   m_code_pages.insert(page);
@@ -148,7 +228,10 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
         flush_code_cache();
         previous = nullptr;
       }
-      if ((h.mip & h.mie) != 0 && take_pending_interrupt(h)) previous = nullptr;
+      if ((h.mip & h.mie) != 0 && take_pending_interrupt(h)) {
+        if (h.trace != nullptr) trace_trap(h, h.instret, true);
+        previous = nullptr;
+      }
       if (h.wfi) return StopReason::kWaitForIrq;
       // Interrupts stay pending while disabled: keep looking at them.
       if ((h.mip & h.mie) != 0) h.attention = true;
@@ -161,6 +244,7 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
       if (block == nullptr) {
         // Instruction fetch faulted and the trap is taken. Charge a cycle so a
         // guest stuck in a fault loop still lets simulated time advance.
+        if (h.trace != nullptr) trace_trap(h, h.instret, false);
         h.cycles += 1;
         previous = nullptr;
         continue;
@@ -209,6 +293,15 @@ template <unsigned XLEN>
 void Interpreter<XLEN>::code_page_written(uint64_t page) {
   m_hart.code_flush_requested = true;
   m_hart.attention = true;
+}
+
+template <unsigned XLEN>
+void Interpreter<XLEN>::set_trace_sink(trace::TraceSink* sink) {
+  m_hart.trace = sink;
+  // Decoded blocks carry the traced or untraced handlers, and the TLB must be
+  // empty while tracing so that memory accesses reach the recording path.
+  flush_code_cache();
+  m_hart.flush_tlb();
 }
 
 template class Interpreter<32>;

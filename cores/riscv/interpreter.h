@@ -33,6 +33,9 @@ class Interpreter final : public Engine, public CodeWatcher {
   bool is_code_page(uint64_t page) const override { return m_code_pages.count(page) != 0; }
   void code_page_written(uint64_t page) override;
 
+  // Starts (sink) or stops (nullptr) reporting every retired instruction.
+  void set_trace_sink(trace::TraceSink* sink);
+
   // Statistics for --stats and benchmarks.
   uint64_t blocks_decoded() const { return m_blocks_decoded; }
 
@@ -44,30 +47,41 @@ class Interpreter final : public Engine, public CodeWatcher {
     ThreadedFn exec;
     union {
       DecodedInsn insn;  // an instruction
-      Block* block;      // the block_end sentinel: the block it ends
+      Block* block;      // the sentinel after the last instruction: its block
     };
   };
 
   // Runs one instruction's generated semantics, then the next entry's; on a
-  // trap it records where the block stopped and unwinds.
-  template <ExecFn<XLEN> Fn>
+  // trap it records where the block stopped and unwinds. The Traced variant
+  // (used only while a trace sink is attached) also reports the instruction.
+  template <ExecFn<XLEN> Fn, bool Traced>
   static void threaded(Hart<XLEN>& h, const Entry* e);
-  // The sentinel after a block's last instruction: counts the block and,
+  // The same for a block's last instruction: then counts the block and,
   // when nothing needs the run loop, jumps straight into the remembered
-  // successor (block chaining).
-  static void block_end(Hart<XLEN>& h, const Entry* e);
+  // successor (block chaining). Each instruction type thus has its own
+  // block-to-block dispatch jump, which the host predicts far better than
+  // one shared jump.
+  template <ExecFn<XLEN> Fn, bool Traced>
+  static void threaded_last(Hart<XLEN>& h, const Entry* e);
+  static void finish_block(Hart<XLEN>& h, const Block* block);
+  // Runs an entry's semantics; with Traced, reports it retired or trapped.
+  template <ExecFn<XLEN> Fn, bool Traced>
+  static bool execute(Hart<XLEN>& h, const Entry* e);
+  static void trace_retired(Hart<XLEN>& h, const Entry* e);
+  static void trace_trap(Hart<XLEN>& h, uint64_t instret, bool interrupt);
+  static uint64_t instret_at(const Hart<XLEN>& h, const Entry* e);
   static Block* remembered_successor(const Block* block, uint64_t pc) {
     if (block->successor_pc[0] == pc) return block->successor[0];
     if (block->successor_pc[1] == pc) return block->successor[1];
     return nullptr;
   }
-  template <size_t... Ids>
+  template <bool Last, bool Traced, size_t... Ids>
   static constexpr auto make_threaded_table(std::index_sequence<Ids...>);
   struct Block {
     uint64_t pc = 0;
     uint64_t fallthrough_pc = 0;
     uint32_t cycles = 0;  // total timing-model cost when every instruction retires
-    std::vector<Entry> entries;  // the instructions, then one block_end sentinel
+    std::vector<Entry> entries;  // the instructions, then a sentinel naming the block
     uint32_t count = 0;          // instructions (entries.size() - 1)
     // The last two distinct successors seen, to skip the hash lookup.
     uint64_t successor_pc[2] = {~uint64_t(0), ~uint64_t(0)};

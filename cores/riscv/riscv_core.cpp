@@ -1,5 +1,8 @@
 #include "cores/riscv/riscv_core.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "cores/riscv/hart.h"
 #include "cores/riscv/interpreter.h"
 #include "cores/riscv/timing_model.h"
@@ -19,6 +22,7 @@ class RiscvCore::HartSlot {
   virtual bool interrupt_pending() const = 0;  // wakes WFI, enabled or not
   virtual void wake() = 0;
   virtual void flush_tlb() = 0;
+  virtual void set_trace_sink(trace::TraceSink* sink) = 0;
 };
 
 template <unsigned XLEN>
@@ -53,6 +57,7 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
     m_hart.attention = true;
   }
   void flush_tlb() override { m_hart.flush_tlb(); }
+  void set_trace_sink(trace::TraceSink* sink) override { m_interp.set_trace_sink(sink); }
 
  private:
   Hart<XLEN> m_hart;
@@ -87,6 +92,11 @@ void RiscvCore::set_boot(uint64_t pc, uint64_t dtb_address) {
   // After a machine reset the thread is parked; let it run the new state.
   if (sc_core::sc_is_running()) m_irq_event.notify(sc_core::SC_ZERO_TIME);
 }
+void RiscvCore::set_trace_sink(trace::TraceSink* sink) {
+  m_trace = sink;
+  m_slot->set_trace_sink(sink);
+}
+
 uint64_t RiscvCore::instructions() const { return m_slot->instret(); }
 uint64_t RiscvCore::cycles() const { return m_slot->cycles(); }
 
@@ -157,6 +167,17 @@ bool RiscvCore::bus_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsi
   sc_core::sc_time delay = offset;
   socket->b_transport(trans, delay);
   if (delay > offset) m_bus_stall += delay - offset;
+  if (m_trace != nullptr) {
+    trace::BusAccess record;
+    record.time_ps = (sc_core::sc_time_stamp() + offset).value();
+    record.addr = addr;
+    std::memcpy(&record.value, data, std::min<unsigned>(len, sizeof record.value));
+    record.size = uint8_t(len);
+    record.write = cmd == tlm::TLM_WRITE_COMMAND;
+    record.ok = trans.is_response_ok();
+    record.initiator = uint16_t(m_params.hart.hart_id);
+    m_trace->bus(record);
+  }
   return trans.is_response_ok();
 }
 

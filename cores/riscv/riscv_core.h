@@ -18,6 +18,7 @@
 #include "cores/riscv/hart_config.h"
 #include "interconnect/irq.h"
 #include "interconnect/sim_control.h"
+#include "traces/trace_record.h"
 
 namespace silica::riscv {
 
@@ -43,6 +44,7 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort {
   void set_boot(uint64_t pc, uint64_t dtb_address);
   void set_instruction_limit(uint64_t limit) { m_instret_limit = limit; }
   bool instruction_limit_reached() const { return m_limit_reached; }
+  void set_trace_sink(trace::TraceSink* sink);
   uint64_t instructions() const;
   uint64_t cycles() const;
   const CoreParams& params() const { return m_params; }
@@ -76,6 +78,7 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort {
   uint64_t m_run_start_cycles = 0;
   sc_core::sc_time m_bus_stall;  // latency targets annotated during this run
   std::vector<DmiRegion> m_dmi;
+  trace::TraceSink* m_trace = nullptr;
   uint64_t m_instret_limit = ~uint64_t(0);
   bool m_limit_reached = false;
 };

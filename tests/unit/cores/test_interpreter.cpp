@@ -161,5 +161,68 @@ TEST_F(InterpreterTest, CsrAccessRules) {
   EXPECT_EQ(hart.mepc, kRamBase + 8);
 }
 
+// Keeps every record, to check what the trace points report.
+class CollectingSink final : public trace::TraceSink {
+ public:
+  std::vector<trace::Retired> retired_records;
+  std::vector<trace::Trap> traps;
+  void retired(const trace::Retired& r) override { retired_records.push_back(r); }
+  void trap(const trace::Trap& t) override { traps.push_back(t); }
+  void bus(const trace::BusAccess&) override {}
+  void finish() override {}
+};
+
+TEST_F(InterpreterTest, TraceReportsWritesMemoryAndTraps) {
+  CollectingSink sink;
+  interp.set_trace_sink(&sink);
+  hart.mtvec = kRamBase + 0x100;
+  hart.x[12] = kRamBase + 0x800;
+  // li a0,5 ; sw a0,0(a2) ; lw a1,0(a2) ; amoadd.w a3,a0,(a2) ; ecall
+  program({0x00500513, 0x00a62023, 0x00062583, 0x00a626af, 0x00000073});
+  program({kLoop}, kRamBase + 0x100);
+  run_insns(5);
+  ASSERT_GE(sink.retired_records.size(), 4u);
+  const auto& li = sink.retired_records[0];
+  EXPECT_EQ(li.pc, kRamBase);
+  EXPECT_EQ(li.raw, 0x00500513u);
+  EXPECT_EQ(li.instret, 0u);
+  ASSERT_EQ(li.n_writes, 1);
+  EXPECT_EQ(li.writes[0].index, 10);
+  EXPECT_EQ(li.writes[0].value, 5u);
+  const auto& sw = sink.retired_records[1];
+  ASSERT_EQ(sw.n_mem, 1);
+  EXPECT_TRUE(sw.mem[0].write);
+  EXPECT_EQ(sw.mem[0].addr, kRamBase + 0x800);
+  EXPECT_EQ(sw.mem[0].value, 5u);
+  EXPECT_EQ(sw.n_writes, 0);
+  const auto& lw = sink.retired_records[2];
+  ASSERT_EQ(lw.n_mem, 1);
+  EXPECT_FALSE(lw.mem[0].write);
+  EXPECT_EQ(lw.writes[0].index, 11);
+  const auto& amo = sink.retired_records[3];
+  EXPECT_EQ(amo.n_mem, 2);  // the read and the write of the AMO
+  EXPECT_EQ(amo.mem[1].value, 10u);
+  EXPECT_EQ(amo.instret, 3u);
+  ASSERT_EQ(sink.traps.size(), 1u);
+  EXPECT_EQ(sink.traps[0].cause, cause::kEcallFromM);
+  EXPECT_EQ(sink.traps[0].epc, kRamBase + 16);
+  EXPECT_EQ(sink.traps[0].instret, 4u);
+  EXPECT_EQ(sink.traps[0].handler, kRamBase + 0x100);
+}
+
+TEST_F(InterpreterTest, TracingDoesNotChangeResults) {
+  // The same program with and without a sink ends in the same state.
+  program({0x00500513, 0x00750513, 0x02a50533, kLoop});  // li; addi; mul a0,a0,a0; j .
+  run_insns(4);
+  uint64_t plain = hart.x[10], plain_cycles = hart.cycles;
+  CollectingSink sink;
+  interp.set_trace_sink(&sink);
+  hart.reset(kRamBase);
+  run_insns(4);
+  EXPECT_EQ(hart.x[10], plain);
+  EXPECT_EQ(hart.cycles, plain_cycles);
+  EXPECT_EQ(sink.retired_records.size(), 4u);
+}
+
 }  // namespace
 }  // namespace silica::riscv

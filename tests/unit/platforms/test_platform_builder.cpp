@@ -30,6 +30,7 @@ class TestCpu : public CpuComponent {
   CpuStats stats() const override { return {}; }
   uint64_t hart_id() const override { return m_hart_id; }
   unsigned xlen() const override { return 64; }
+  void set_trace_sink(trace::TraceSink*) override {}
   void set_instruction_limit(uint64_t /*limit*/) override {}
   bool instruction_limit_reached() const override { return false; }
 
