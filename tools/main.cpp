@@ -24,7 +24,8 @@ void quiet_report_handler(const sc_core::sc_report& report, const sc_core::sc_ac
     std::fprintf(stderr, "silica: systemc: %s\n",
                  sc_core::sc_report_compose_message(report).c_str());
   }
-  if (actions & (sc_core::SC_THROW | sc_core::SC_ABORT)) sc_core::sc_report_handler::default_handler(report, actions & ~sc_core::SC_DISPLAY);
+  if (actions & (sc_core::SC_THROW | sc_core::SC_ABORT))
+    sc_core::sc_report_handler::default_handler(report, actions & ~sc_core::SC_DISPLAY);
 }
 
 // "128M", "2G", "4096" (bytes; a bare number below 64K is taken as MiB, as QEMU does).

@@ -85,11 +85,10 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   // riscv-tests style programs talk to the host through tohost/fromhost.
   if (auto tohost = m_elf.symbol("tohost")) {
     auto fromhost = m_elf.symbol("fromhost");
-    m_platform->add_component(
-        "htif", "htif",
-        {{"tohost", std::to_string(*tohost)},
-         {"fromhost", std::to_string(fromhost.value_or(*tohost + 8))}},
-        options.program);
+    m_platform->add_component("htif", "htif",
+                              {{"tohost", std::to_string(*tohost)},
+                               {"fromhost", std::to_string(fromhost.value_or(*tohost + 8))}},
+                              options.program);
     m_platform->check();
   }
   if (m_platform->cpus().empty()) {
@@ -105,7 +104,8 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   tlm_utils::tlm_quantumkeeper::set_global_quantum(options.quantum);
   load_program();
   if (options.max_instructions != 0) {
-    for (CpuComponent* cpu : m_platform->cpus()) cpu->set_instruction_limit(options.max_instructions);
+    for (CpuComponent* cpu : m_platform->cpus())
+      cpu->set_instruction_limit(options.max_instructions);
   }
   m_controller = std::make_unique<Controller>("controller", *this);
 }

@@ -21,14 +21,14 @@ namespace silica {
 class CharBackend;
 
 struct RunOptions {
-  std::string program;                 // ELF to load and start
-  std::string platform = "virt";       // built-in name or a .platform file
-  std::string core = "interp";         // execution engine
+  std::string program;                        // ELF to load and start
+  std::string platform = "virt";              // built-in name or a .platform file
+  std::string core = "interp";                // execution engine
   std::map<std::string, std::string> params;  // platform parameter overrides (-m → memory)
-  uint64_t max_instructions = 0;       // 0 = no limit
+  uint64_t max_instructions = 0;              // 0 = no limit
   sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);
   bool stats = false;
-  bool progress = false;               // live progress line on stderr
+  bool progress = false;  // live progress line on stderr
 };
 
 class Simulation final : public SimControl {

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <bit>
-#include <limits>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace silica {
@@ -29,7 +29,7 @@ template <unsigned XLEN>
 using sxlen = std::conditional_t<XLEN == 64, int64_t, int32_t>;
 
 template <class T>
-constexpr unsigned bits = sizeof(T) * 8;
+constexpr unsigned kBits = sizeof(T) * 8;
 
 // Arithmetic happens on an unsigned type at least as wide as int, so narrow
 // and signed values wrap instead of promoting into signed overflow.
@@ -37,28 +37,42 @@ template <class T>
 using wide_unsigned = std::conditional_t<(sizeof(T) < 4), uint32_t, std::make_unsigned_t<T>>;
 
 template <class T>
-constexpr T add(T a, T b) { return T(wide_unsigned<T>(a) + wide_unsigned<T>(b)); }
+constexpr T add(T a, T b) {
+  return T(wide_unsigned<T>(a) + wide_unsigned<T>(b));
+}
 template <class T>
-constexpr T sub(T a, T b) { return T(wide_unsigned<T>(a) - wide_unsigned<T>(b)); }
+constexpr T sub(T a, T b) {
+  return T(wide_unsigned<T>(a) - wide_unsigned<T>(b));
+}
 template <class T>
-constexpr T mul(T a, T b) { return T(wide_unsigned<T>(a) * wide_unsigned<T>(b)); }
+constexpr T mul(T a, T b) {
+  return T(wide_unsigned<T>(a) * wide_unsigned<T>(b));
+}
 template <class T>
-constexpr T neg(T a) { return T(wide_unsigned<T>(0) - wide_unsigned<T>(a)); }
+constexpr T neg(T a) {
+  return T(wide_unsigned<T>(0) - wide_unsigned<T>(a));
+}
 template <class T>
-constexpr T bit_and(T a, T b) { return T(a & b); }
+constexpr T bit_and(T a, T b) {
+  return T(a & b);
+}
 template <class T>
-constexpr T bit_or(T a, T b) { return T(a | b); }
+constexpr T bit_or(T a, T b) {
+  return T(a | b);
+}
 template <class T>
-constexpr T bit_xor(T a, T b) { return T(a ^ b); }
+constexpr T bit_xor(T a, T b) {
+  return T(a ^ b);
+}
 
 template <class T, class S>
 constexpr T shl(T a, S amount) {
-  return T(wide_unsigned<T>(a) << (unsigned(amount) & (bits<T> - 1)));
+  return T(wide_unsigned<T>(a) << (unsigned(amount) & (kBits<T> - 1)));
 }
 // Arithmetic for signed T, logical for unsigned T.
 template <class T, class S>
 constexpr T shr(T a, S amount) {
-  return T(a >> (unsigned(amount) & (bits<T> - 1)));
+  return T(a >> (unsigned(amount) & (kBits<T> - 1)));
 }
 
 template <class T>
@@ -80,9 +94,13 @@ constexpr T rem(T a, T b) {
 
 // Sign- or zero-extends from the width of the argument's type to XLEN (To).
 template <class To, class From>
-constexpr To sext(From v) { return To(std::make_signed_t<To>(std::make_signed_t<From>(v))); }
+constexpr To sext(From v) {
+  return To(std::make_signed_t<To>(std::make_signed_t<From>(v)));
+}
 template <class To, class From>
-constexpr To zext(From v) { return To(std::make_unsigned_t<From>(v)); }
+constexpr To zext(From v) {
+  return To(std::make_unsigned_t<From>(v));
+}
 
 // High halves of XLEN x XLEN products.
 template <class T>

@@ -11,7 +11,7 @@ namespace silica {
 struct DmiRegion {
   uint8_t* host = nullptr;  // host address of `base`
   uint64_t base = 0;
-  uint64_t last = 0;        // inclusive
+  uint64_t last = 0;  // inclusive
   bool readable = false;
   bool writable = false;
   bool contains(uint64_t addr) const { return host != nullptr && addr >= base && addr <= last; }

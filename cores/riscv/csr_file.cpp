@@ -32,28 +32,46 @@ std::optional<uint64_t> read_csr(Hart<XLEN>& h, uint32_t csr) {
     case csr::mimpid:
     case csr::mconfigptr:
       return 0;
-    case csr::mhartid: return h.config.hart_id;
-    case csr::mstatus: return h.mstatus | mstatus_bits::kMpp;
-    case csr::misa: return misa_value(h.config);
-    case csr::mie: return h.mie;
-    case csr::mip: return h.mip;
-    case csr::mtvec: return h.mtvec;
-    case csr::mscratch: return h.mscratch;
-    case csr::mepc: return h.mepc & ~ux_t<XLEN>(h.config.has(Extension::C) ? 1 : 3);
-    case csr::mcause: return h.mcause;
-    case csr::mtval: return h.mtval;
-    case csr::mstatush: return 0;
+    case csr::mhartid:
+      return h.config.hart_id;
+    case csr::mstatus:
+      return h.mstatus | mstatus_bits::kMpp;
+    case csr::misa:
+      return misa_value(h.config);
+    case csr::mie:
+      return h.mie;
+    case csr::mip:
+      return h.mip;
+    case csr::mtvec:
+      return h.mtvec;
+    case csr::mscratch:
+      return h.mscratch;
+    case csr::mepc:
+      return h.mepc & ~ux_t<XLEN>(h.config.has(Extension::C) ? 1 : 3);
+    case csr::mcause:
+      return h.mcause;
+    case csr::mtval:
+      return h.mtval;
+    case csr::mstatush:
+      return 0;
     case csr::mcycle:
-    case csr::cycle: return ux_t<XLEN>(h.cycles);
+    case csr::cycle:
+      return ux_t<XLEN>(h.cycles);
     case csr::minstret:
-    case csr::instret: return ux_t<XLEN>(h.instret);
+    case csr::instret:
+      return ux_t<XLEN>(h.instret);
     case csr::mcycleh:
-    case csr::cycleh: return h.cycles >> 32;
+    case csr::cycleh:
+      return h.cycles >> 32;
     case csr::minstreth:
-    case csr::instreth: return h.instret >> 32;
-    case csr::time: return ux_t<XLEN>(h.memory->timer_ticks());
-    case csr::timeh: return h.memory->timer_ticks() >> 32;
-    default: return std::nullopt;
+    case csr::instreth:
+      return h.instret >> 32;
+    case csr::time:
+      return ux_t<XLEN>(h.memory->timer_ticks());
+    case csr::timeh:
+      return h.memory->timer_ticks() >> 32;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -65,18 +83,30 @@ bool write_csr(Hart<XLEN>& h, uint32_t csr, ux_t<XLEN> value) {
     case csr::mstatus:
       h.mstatus = (h.mstatus & ~ux(kMstatusWritable)) | (value & ux(kMstatusWritable));
       return true;
-    case csr::misa: return true;      // WARL: extensions cannot be switched off
-    case csr::mstatush: return true;  // MBE/SBE are zero: little-endian only
-    case csr::mie: h.mie = value & ux(kMieWritable); return true;
-    case csr::mip: return true;  // MSIP/MTIP/MEIP are wires from the platform
+    case csr::misa:      // WARL: extensions cannot be switched off
+    case csr::mstatush:  // MBE/SBE are zero: little-endian only
+      return true;
+    case csr::mie:
+      h.mie = value & ux(kMieWritable);
+      return true;
+    case csr::mip:
+      return true;  // MSIP/MTIP/MEIP are wires from the platform
     case csr::mtvec:
       // MODE 2 and 3 are reserved: keep direct mode then.
       h.mtvec = (value & 3) >= 2 ? value & ~ux(3) : value;
       return true;
-    case csr::mscratch: h.mscratch = value; return true;
-    case csr::mepc: h.mepc = value & ~ux(1); return true;
-    case csr::mcause: h.mcause = value; return true;
-    case csr::mtval: h.mtval = value; return true;
+    case csr::mscratch:
+      h.mscratch = value;
+      return true;
+    case csr::mepc:
+      h.mepc = value & ~ux(1);
+      return true;
+    case csr::mcause:
+      h.mcause = value;
+      return true;
+    case csr::mtval:
+      h.mtval = value;
+      return true;
     // Counter writes: this instruction still retires afterwards and the
     // engine counts it, so store one less to make the next read see `value`.
     case csr::mcycle:
@@ -91,7 +121,8 @@ bool write_csr(Hart<XLEN>& h, uint32_t csr, ux_t<XLEN> value) {
     case csr::minstreth:
       h.instret = ((h.instret + 1) & 0xffffffff) + (uint64_t(value) << 32) - 1;
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -118,29 +149,31 @@ bool access(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, bool do_read, boo
 template <unsigned XLEN>
 bool csr_write(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> value,
                bool do_read, sem::uxlen<XLEN>& old) {
-  return access<XLEN>(h, d, csr, do_read, true, old,
-                      [](ux_t<XLEN>, ux_t<XLEN> v) { return v; }, value);
+  return access<XLEN>(
+      h, d, csr, do_read, true, old, [](ux_t<XLEN>, ux_t<XLEN> v) { return v; }, value);
 }
 
 template <unsigned XLEN>
 bool csr_set(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> mask,
              bool do_write, sem::uxlen<XLEN>& old) {
-  return access<XLEN>(h, d, csr, true, do_write, old,
-                      [](ux_t<XLEN> c, ux_t<XLEN> m) { return ux_t<XLEN>(c | m); }, mask);
+  return access<XLEN>(
+      h, d, csr, true, do_write, old, [](ux_t<XLEN> c, ux_t<XLEN> m) { return ux_t<XLEN>(c | m); },
+      mask);
 }
 
 template <unsigned XLEN>
 bool csr_clear(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> mask,
                bool do_write, sem::uxlen<XLEN>& old) {
-  return access<XLEN>(h, d, csr, true, do_write, old,
-                      [](ux_t<XLEN> c, ux_t<XLEN> m) { return ux_t<XLEN>(c & ~m); }, mask);
+  return access<XLEN>(
+      h, d, csr, true, do_write, old, [](ux_t<XLEN> c, ux_t<XLEN> m) { return ux_t<XLEN>(c & ~m); },
+      mask);
 }
 
-#define SILICA_INSTANTIATE(XLEN)                                                            \
+#define SILICA_INSTANTIATE(XLEN)                                                             \
   template bool csr_write(Hart<XLEN>&, const DecodedInsn&, uint32_t, sem::uxlen<XLEN>, bool, \
-                          sem::uxlen<XLEN>&);                                               \
+                          sem::uxlen<XLEN>&);                                                \
   template bool csr_set(Hart<XLEN>&, const DecodedInsn&, uint32_t, sem::uxlen<XLEN>, bool,   \
-                        sem::uxlen<XLEN>&);                                                 \
+                        sem::uxlen<XLEN>&);                                                  \
   template bool csr_clear(Hart<XLEN>&, const DecodedInsn&, uint32_t, sem::uxlen<XLEN>, bool, \
                           sem::uxlen<XLEN>&);
 SILICA_INSTANTIATE(32)

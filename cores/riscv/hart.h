@@ -22,10 +22,9 @@ enum class Privilege : uint8_t { kUser = 0, kSupervisor = 1, kMachine = 3 };
 
 // Exception causes (Privileged ISA, table 3.6).
 namespace cause {
-constexpr uint64_t kInsnMisaligned = 0, kInsnAccessFault = 1, kIllegalInsn = 2,
-                   kBreakpoint = 3, kLoadMisaligned = 4, kLoadAccessFault = 5,
-                   kStoreMisaligned = 6, kStoreAccessFault = 7, kEcallFromU = 8,
-                   kEcallFromM = 11;
+constexpr uint64_t kInsnMisaligned = 0, kInsnAccessFault = 1, kIllegalInsn = 2, kBreakpoint = 3,
+                   kLoadMisaligned = 4, kLoadAccessFault = 5, kStoreMisaligned = 6,
+                   kStoreAccessFault = 7, kEcallFromU = 8, kEcallFromM = 11;
 constexpr unsigned kMachineSoftIrq = 3, kMachineTimerIrq = 7, kMachineExternalIrq = 11;
 }  // namespace cause
 
@@ -117,7 +116,7 @@ template <unsigned XLEN>
                                    unsigned size, bool for_amo);
 template <unsigned XLEN>
 [[gnu::cold]] bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
-                uint64_t value);
+                              uint64_t value);
 // Instruction fetch: host pointer to the page holding pc when it is RAM, else
 // nullptr (then fetch_word reads through the bus). fetch_word raises nothing:
 // on failure it reports the address that could not be read.
@@ -141,6 +140,8 @@ inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out)
   addr = sem::uxlen<XLEN>(addr);
   const TlbEntry& e = h.tlb_read[(addr >> kPageBits) % kTlbEntries];
   if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) [[likely]] {
+    // The addend turns a guest address into a host one in a single add.
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
     std::memcpy(&out, reinterpret_cast<const void*>(e.addend + addr), sizeof(T));
     return true;
   }
@@ -161,6 +162,7 @@ inline bool mem_store(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T valu
   addr = sem::uxlen<XLEN>(addr);
   const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
   if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) [[likely]] {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
     std::memcpy(reinterpret_cast<void*>(e.addend + addr), &value, sizeof(T));
     return true;
   }

@@ -5,7 +5,9 @@
 namespace silica::riscv {
 namespace {
 
-uint64_t page_of(uint64_t addr) { return addr & ~(kPageSize - 1); }
+uint64_t page_of(uint64_t addr) {
+  return addr & ~(kPageSize - 1);
+}
 
 // Host address of [addr, addr+size) when RAM backs it with the needed
 // permission, else nullptr. Fills the TLB entry for the page too (when tlb is
@@ -17,7 +19,8 @@ uint8_t* dmi_host(Hart<XLEN>& h, TlbEntry* tlb, uint64_t addr, unsigned size, bo
   if (write ? !region.writable : !region.readable) return nullptr;
   if (!region.contains(addr + size - 1)) return nullptr;
   uint64_t page = page_of(addr);
-  if (tlb != nullptr && h.trace == nullptr && page >= region.base && page + kPageSize - 1 <= region.last) {
+  if (tlb != nullptr && h.trace == nullptr && page >= region.base &&
+      page + kPageSize - 1 <= region.last) {
     TlbEntry& e = tlb[(addr >> kPageBits) % kTlbEntries];
     e.tag = page;
     e.addend = reinterpret_cast<uintptr_t>(region.host) - region.base;
@@ -99,8 +102,7 @@ LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigne
 }
 
 template <unsigned XLEN>
-bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
-                uint64_t value) {
+bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size, uint64_t value) {
   const void* in = &value;
   bool misaligned = (addr & (size - 1)) != 0;
   if (misaligned && h.config.misaligned_traps) {
@@ -169,11 +171,11 @@ void Hart<XLEN>::flush_tlb() {
   for (auto& e : tlb_write) e = TlbEntry{};
 }
 
-#define SILICA_INSTANTIATE(XLEN)                                                              \
-  template struct Hart<XLEN>;                                                                 \
-  template LoadResult load_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, bool);   \
-  template bool store_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, uint64_t);    \
-  template const uint8_t* fetch_page(Hart<XLEN>&, uint64_t);                                  \
+#define SILICA_INSTANTIATE(XLEN)                                                            \
+  template struct Hart<XLEN>;                                                               \
+  template LoadResult load_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, bool); \
+  template bool store_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, uint64_t);  \
+  template const uint8_t* fetch_page(Hart<XLEN>&, uint64_t);                                \
   template bool fetch_word(Hart<XLEN>&, uint64_t, uint32_t&, uint64_t&);
 SILICA_INSTANTIATE(32)
 SILICA_INSTANTIATE(64)

@@ -58,14 +58,14 @@ bool store_conditional_u64(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN>
   return store_conditional(h, d, addr, value, result);
 }
 
-#define SILICA_INSTANTIATE(XLEN)                                                              \
-  template void fence_i(Hart<XLEN>&, const DecodedInsn&);                                    \
-  template bool load_reserved_u32(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint32_t&); \
-  template bool load_reserved_u64(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint64_t&); \
-  template bool store_conditional_u32(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>,      \
-                                      uint32_t, sem::uxlen<XLEN>&);                           \
-  template bool store_conditional_u64(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>,      \
-                                      uint64_t, sem::uxlen<XLEN>&);
+#define SILICA_INSTANTIATE(XLEN)                                                                   \
+  template void fence_i(Hart<XLEN>&, const DecodedInsn&);                                          \
+  template bool load_reserved_u32(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint32_t&);   \
+  template bool load_reserved_u64(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint64_t&);   \
+  template bool store_conditional_u32(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint32_t, \
+                                      sem::uxlen<XLEN>&);                                          \
+  template bool store_conditional_u64(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint64_t, \
+                                      sem::uxlen<XLEN>&);
 SILICA_INSTANTIATE(32)
 SILICA_INSTANTIATE(64)
 #undef SILICA_INSTANTIATE

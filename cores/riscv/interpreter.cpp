@@ -25,10 +25,13 @@ Interpreter<XLEN>::Interpreter(Hart<XLEN>& hart, const TimingModel& timing)
 }
 
 template <unsigned XLEN>
-template <ExecFn<XLEN> Fn, bool Traced>
+template <size_t Id, bool Traced>
 inline bool Interpreter<XLEN>::execute(Hart<XLEN>& h, const Entry* e) {
   if constexpr (Traced) h.trace_record.n_mem = 0;
-  if (!Fn(h, e->insn)) [[unlikely]] {
+  // A constant index into a constexpr table: the compiler makes it a direct,
+  // inlined call.
+  const ExecFn<XLEN> fn = kExec<XLEN>[Id];
+  if (!fn(h, e->insn)) [[unlikely]] {
     if constexpr (Traced) trace_trap(h, instret_at(h, e), false);
     h.stopped_at = e;
     return false;
@@ -38,17 +41,17 @@ inline bool Interpreter<XLEN>::execute(Hart<XLEN>& h, const Entry* e) {
 }
 
 template <unsigned XLEN>
-template <ExecFn<XLEN> Fn, bool Traced>
+template <size_t Id, bool Traced>
 void Interpreter<XLEN>::threaded(Hart<XLEN>& h, const Entry* e) {
-  if (execute<Fn, Traced>(h, e)) [[likely]] {
+  if (execute<Id, Traced>(h, e)) [[likely]] {
     return e[1].exec(h, e + 1);  // a tail call: compiles to an indirect jump
   }
 }
 
 template <unsigned XLEN>
-template <ExecFn<XLEN> Fn, bool Traced>
+template <size_t Id, bool Traced>
 void Interpreter<XLEN>::threaded_last(Hart<XLEN>& h, const Entry* e) {
-  if (execute<Fn, Traced>(h, e)) [[likely]] {
+  if (execute<Id, Traced>(h, e)) [[likely]] {
     return finish_block(h, e[1].block);
   }
 }
@@ -121,9 +124,9 @@ template <unsigned XLEN>
 template <bool Last, bool Traced, size_t... Ids>
 constexpr auto Interpreter<XLEN>::make_threaded_table(std::index_sequence<Ids...>) {
   if constexpr (Last) {
-    return std::array<ThreadedFn, sizeof...(Ids)>{&threaded_last<kExec<XLEN>[Ids], Traced>...};
+    return std::array<ThreadedFn, sizeof...(Ids)>{&threaded_last<Ids, Traced>...};
   } else {
-    return std::array<ThreadedFn, sizeof...(Ids)>{&threaded<kExec<XLEN>[Ids], Traced>...};
+    return std::array<ThreadedFn, sizeof...(Ids)>{&threaded<Ids, Traced>...};
   }
 }
 
@@ -179,11 +182,11 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   }
   block->fallthrough_pc = cursor;
   block->count = uint32_t(block->entries.size());
-  constexpr auto ids = std::make_index_sequence<size_t(InsnId::count)>();
-  static constexpr auto kInner = make_threaded_table<false, false>(ids);
-  static constexpr auto kLast = make_threaded_table<true, false>(ids);
-  static constexpr auto kInnerTraced = make_threaded_table<false, true>(ids);
-  static constexpr auto kLastTraced = make_threaded_table<true, true>(ids);
+  constexpr auto kIds = std::make_index_sequence<size_t(InsnId::count)>();
+  static constexpr auto kInner = make_threaded_table<false, false>(kIds);
+  static constexpr auto kLast = make_threaded_table<true, false>(kIds);
+  static constexpr auto kInnerTraced = make_threaded_table<false, true>(kIds);
+  static constexpr auto kLastTraced = make_threaded_table<true, true>(kIds);
   bool traced = m_hart.trace != nullptr;
   for (Entry& entry : block->entries) {
     entry.exec = (traced ? kInnerTraced : kInner)[entry.insn.id];

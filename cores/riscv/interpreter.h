@@ -9,9 +9,9 @@
 
 #include <array>
 #include <memory>
-#include <utility>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "cores/engine/engine.h"
@@ -54,18 +54,18 @@ class Interpreter final : public Engine, public CodeWatcher {
   // Runs one instruction's generated semantics, then the next entry's; on a
   // trap it records where the block stopped and unwinds. The Traced variant
   // (used only while a trace sink is attached) also reports the instruction.
-  template <ExecFn<XLEN> Fn, bool Traced>
+  template <size_t Id, bool Traced>
   static void threaded(Hart<XLEN>& h, const Entry* e);
   // The same for a block's last instruction: then counts the block and,
   // when nothing needs the run loop, jumps straight into the remembered
   // successor (block chaining). Each instruction type thus has its own
   // block-to-block dispatch jump, which the host predicts far better than
   // one shared jump.
-  template <ExecFn<XLEN> Fn, bool Traced>
+  template <size_t Id, bool Traced>
   static void threaded_last(Hart<XLEN>& h, const Entry* e);
   static void finish_block(Hart<XLEN>& h, const Block* block);
   // Runs an entry's semantics; with Traced, reports it retired or trapped.
-  template <ExecFn<XLEN> Fn, bool Traced>
+  template <size_t Id, bool Traced>
   static bool execute(Hart<XLEN>& h, const Entry* e);
   static void trace_retired(Hart<XLEN>& h, const Entry* e);
   static void trace_trap(Hart<XLEN>& h, uint64_t instret, bool interrupt);
@@ -80,7 +80,7 @@ class Interpreter final : public Engine, public CodeWatcher {
   struct Block {
     uint64_t pc = 0;
     uint64_t fallthrough_pc = 0;
-    uint32_t cycles = 0;  // total timing-model cost when every instruction retires
+    uint32_t cycles = 0;         // total timing-model cost when every instruction retires
     std::vector<Entry> entries;  // the instructions, then a sentinel naming the block
     uint32_t count = 0;          // instructions (entries.size() - 1)
     // The last two distinct successors seen, to skip the hash lookup.

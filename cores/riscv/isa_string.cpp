@@ -48,7 +48,8 @@ HartConfig parse_isa_string(const std::string& isa_in) {
   }
   for (char c : letters) {
     if (c == 'g') {
-      for (const char* e : {"i", "m", "a", "f", "d", "zicsr", "zifencei"}) enable(config, e, isa_in);
+      for (const char* e : {"i", "m", "a", "f", "d", "zicsr", "zifencei"})
+        enable(config, e, isa_in);
     } else {
       enable(config, std::string(1, c), isa_in);
     }

@@ -97,8 +97,12 @@ void RiscvCore::set_trace_sink(trace::TraceSink* sink) {
   m_slot->set_trace_sink(sink);
 }
 
-uint64_t RiscvCore::instructions() const { return m_slot->instret(); }
-uint64_t RiscvCore::cycles() const { return m_slot->cycles(); }
+uint64_t RiscvCore::instructions() const {
+  return m_slot->instret();
+}
+uint64_t RiscvCore::cycles() const {
+  return m_slot->cycles();
+}
 
 void RiscvCore::set_irq_level(unsigned line, bool level) {
   m_slot->set_mip_bit(line, level);
@@ -117,8 +121,7 @@ void RiscvCore::run_thread() {
     uint64_t budget = std::max<uint64_t>(1, uint64_t(remaining / m_period));
     m_run_start_cycles = m_slot->cycles();
     m_bus_stall = sc_core::SC_ZERO_TIME;
-    StopReason reason =
-        m_slot->engine().run(m_run_start_cycles + budget, m_instret_limit);
+    StopReason reason = m_slot->engine().run(m_run_start_cycles + budget, m_instret_limit);
     m_quantum.inc(double(m_slot->cycles() - m_run_start_cycles) * m_period + m_bus_stall);
     m_run_start_cycles = m_slot->cycles();
     m_bus_stall = sc_core::SC_ZERO_TIME;
@@ -149,8 +152,8 @@ void RiscvCore::run_thread() {
 }
 
 sc_core::sc_time RiscvCore::local_offset() const {
-  return m_quantum.get_local_time() +
-         double(m_slot->cycles() - m_run_start_cycles) * m_period + m_bus_stall;
+  return m_quantum.get_local_time() + double(m_slot->cycles() - m_run_start_cycles) * m_period +
+         m_bus_stall;
 }
 
 bool RiscvCore::bus_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {

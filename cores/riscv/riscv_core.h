@@ -8,10 +8,10 @@
 #include <memory>
 #include <vector>
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
+#include <systemc>
+#include <tlm>
 
 #include "cores/engine/engine.h"
 #include "cores/engine/memory_port.h"
@@ -37,8 +37,8 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort {
  public:
   tlm_utils::simple_initiator_socket<RiscvCore> socket;
 
-  RiscvCore(const sc_core::sc_module_name& name, const CoreParams& params,
-            SimControl* sim_control, const bool* stop_request);
+  RiscvCore(const sc_core::sc_module_name& name, const CoreParams& params, SimControl* sim_control,
+            const bool* stop_request);
   ~RiscvCore() override;
 
   void set_boot(uint64_t pc, uint64_t dtb_address);

@@ -34,8 +34,8 @@ bool take_pending_interrupt(Hart<XLEN>& h) {
   // In M-mode interrupts need mstatus.MIE; from lower modes they are always on.
   if (h.priv == Privilege::kMachine && !(h.mstatus & mstatus_bits::kMie)) return false;
   // Priority: MEI, MSI, MTI (Privileged ISA 3.1.9).
-  for (unsigned irq : {cause::kMachineExternalIrq, cause::kMachineSoftIrq,
-                       cause::kMachineTimerIrq}) {
+  for (unsigned irq :
+       {cause::kMachineExternalIrq, cause::kMachineSoftIrq, cause::kMachineTimerIrq}) {
     if (pending & (ux(1) << irq)) {
       h.wfi = false;
       raise_exception(h, (uint64_t(1) << (XLEN - 1)) | irq, 0, h.pc);
@@ -93,13 +93,13 @@ bool wait_for_interrupt(Hart<XLEN>& h, const DecodedInsn& d) {
   return true;
 }
 
-#define SILICA_INSTANTIATE(XLEN)                                                   \
-  template void raise_exception(Hart<XLEN>&, uint64_t, uint64_t, uint64_t);        \
-  template bool take_pending_interrupt(Hart<XLEN>&);                               \
-  template bool illegal_instruction(Hart<XLEN>&, const DecodedInsn&);              \
-  template bool environment_call(Hart<XLEN>&, const DecodedInsn&);                 \
-  template bool breakpoint(Hart<XLEN>&, const DecodedInsn&);                       \
-  template bool trap_return_m(Hart<XLEN>&, const DecodedInsn&);                    \
+#define SILICA_INSTANTIATE(XLEN)                                            \
+  template void raise_exception(Hart<XLEN>&, uint64_t, uint64_t, uint64_t); \
+  template bool take_pending_interrupt(Hart<XLEN>&);                        \
+  template bool illegal_instruction(Hart<XLEN>&, const DecodedInsn&);       \
+  template bool environment_call(Hart<XLEN>&, const DecodedInsn&);          \
+  template bool breakpoint(Hart<XLEN>&, const DecodedInsn&);                \
+  template bool trap_return_m(Hart<XLEN>&, const DecodedInsn&);             \
   template bool wait_for_interrupt(Hart<XLEN>&, const DecodedInsn&);
 SILICA_INSTANTIATE(32)
 SILICA_INSTANTIATE(64)

@@ -39,14 +39,18 @@ void check_every_encoding() {
   }
 }
 
-TEST(Decoder, EveryEncodingRv64) { check_every_encoding<64>(); }
-TEST(Decoder, EveryEncodingRv32) { check_every_encoding<32>(); }
+TEST(Decoder, EveryEncodingRv64) {
+  check_every_encoding<64>();
+}
+TEST(Decoder, EveryEncodingRv32) {
+  check_every_encoding<32>();
+}
 
 TEST(Decoder, IllegalWords) {
-  for (uint32_t word : {0xffffffffu,   // 48-bit and longer encodings are not described
-                        0x0000000bu,   // custom-0 opcode
-                        0x0000707fu,   // bits 4:2 = 111
-                        0x02004073u,   // SYSTEM with funct3=100 (reserved)
+  for (uint32_t word : {0xffffffffu,     // 48-bit and longer encodings are not described
+                        0x0000000bu,     // custom-0 opcode
+                        0x0000707fu,     // bits 4:2 = 111
+                        0x02004073u,     // SYSTEM with funct3=100 (reserved)
                         0x4200d01bu}) {  // sraiw-like with a reserved funct7
     EXPECT_EQ(decode<64>(word), InsnId::illegal) << std::hex << word;
   }

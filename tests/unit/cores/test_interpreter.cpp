@@ -129,7 +129,7 @@ TEST_F(InterpreterTest, TimerInterruptIsVectored) {
 }
 
 TEST_F(InterpreterTest, DisabledInterruptWaitsButWakesWfi) {
-  hart.mie = 1u << 7;  // mstatus.MIE clear: not taken in M-mode
+  hart.mie = 1u << 7;            // mstatus.MIE clear: not taken in M-mode
   program({0x10500073, kLoop});  // wfi; j .
   EXPECT_EQ(interp.run(~uint64_t(0), 10), StopReason::kWaitForIrq);
   EXPECT_TRUE(hart.wfi);

@@ -5,11 +5,11 @@
 // that is legal. Advance simulated time with sc_core::sc_start(t) in between.
 #pragma once
 
+#include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
 #include <cstring>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "interconnect/irq.h"
 
@@ -27,7 +27,8 @@ class TlmDriver : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<TlmDriver> socket;
 
-  explicit TlmDriver(const sc_core::sc_module_name& name) : sc_core::sc_module(name), socket("socket") {}
+  explicit TlmDriver(const sc_core::sc_module_name& name)
+      : sc_core::sc_module(name), socket("socket") {}
 
   tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len,
                                   sc_core::sc_time* delay_out = nullptr) {
