@@ -5,6 +5,7 @@ tree (never into git):
   <out>/<name>_isa.h      decoder, operand extraction, enums, metadata tables
   <out>/<name>_interp.h   interpreter semantics, one function per instruction
   <out>/<name>_disasm.h   disassembler
+  <out>/<name>_gdb.h      gdb target descriptions (registers and CSRs)
 
 Errors are printed as file:line: error: message, and the exit status is 1."""
 
@@ -16,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from silica_isa.compile import compile_isa  # noqa: E402
 from silica_isa.emit_disasm import emit_disasm  # noqa: E402
+from silica_isa.emit_gdb import emit_gdb  # noqa: E402
 from silica_isa.emit_interp import emit_interp  # noqa: E402
 from silica_isa.emit_tables import emit_tables  # noqa: E402
 from silica_isa.errors import IsaError  # noqa: E402
@@ -57,6 +59,7 @@ def main(argv=None):
         f"{args.name}_interp.h": emit_interp(isa, args.files, args.namespace, tables,
                                              args.hart_header),
         f"{args.name}_disasm.h": emit_disasm(isa, args.files, args.namespace, tables),
+        f"{args.name}_gdb.h": emit_gdb(isa, args.files, args.namespace),
     }
     for name, text in outputs.items():
         write_if_changed(os.path.join(args.out, name), text)

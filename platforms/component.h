@@ -24,6 +24,7 @@ namespace silica {
 namespace trace {
 class TraceSink;
 }
+class CpuDebug;
 
 // A user-facing configuration error (bad platform file, bad ELF, bad option).
 // The CLI prints what() as one line and exits with status 2; the message names
@@ -97,6 +98,8 @@ class CpuComponent : public Component {
   virtual bool instruction_limit_reached() const = 0;
   // Reports retired instructions, traps and bus accesses to sink (nullptr: stop).
   virtual void set_trace_sink(trace::TraceSink* sink) = 0;
+  // Debugger access, or nullptr when the processor cannot be debugged.
+  virtual CpuDebug* debug() { return nullptr; }
 };
 
 // The environment a factory builds in: the simulation controller and the host

@@ -11,6 +11,7 @@ enum class StopReason {
   kBudget,       // reached the cycle or instruction limit it was given
   kWaitForIrq,   // executed WFI with no interrupt pending: sleep until one arrives
   kStopRequest,  // the simulation asked every hart to stop (exit, reset)
+  kDebugStop,    // a breakpoint, watchpoint or single step: the debugger takes over
 };
 
 class Engine {

@@ -169,6 +169,27 @@ bool csr_clear(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLE
       mask);
 }
 
+template <unsigned XLEN>
+std::optional<uint64_t> debug_read_csr(Hart<XLEN>& h, uint32_t csr) {
+  if (!described(csr, XLEN)) return std::nullopt;
+  return read_csr(h, csr);
+}
+
+template <unsigned XLEN>
+bool debug_write_csr(Hart<XLEN>& h, uint32_t csr, uint64_t value) {
+  if (!described(csr, XLEN) || ((csr >> 10) & 3) == 3) return false;
+  if (!write_csr(h, csr, ux_t<XLEN>(value))) return false;
+  // write_csr expects the writing instruction to retire afterwards; a
+  // debugger's write has no such instruction.
+  if (csr == csr::minstret || csr == csr::minstreth) ++h.instret;
+  return true;
+}
+
+template std::optional<uint64_t> debug_read_csr(Hart<32>&, uint32_t);
+template std::optional<uint64_t> debug_read_csr(Hart<64>&, uint32_t);
+template bool debug_write_csr(Hart<32>&, uint32_t, uint64_t);
+template bool debug_write_csr(Hart<64>&, uint32_t, uint64_t);
+
 #define SILICA_INSTANTIATE(XLEN)                                                             \
   template bool csr_write(Hart<XLEN>&, const DecodedInsn&, uint32_t, sem::uxlen<XLEN>, bool, \
                           sem::uxlen<XLEN>&);                                                \

@@ -9,8 +9,12 @@
 
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <set>
+#include <vector>
 
 #include "cores/common/semantic_ops.h"
+#include "cores/engine/cpu_debug.h"
 #include "cores/engine/memory_port.h"
 #include "cores/riscv/hart_config.h"
 #include "riscv_isa.h"
@@ -92,6 +96,19 @@ struct Hart {
   trace::TraceSink* trace = nullptr;
   trace::Retired trace_record;
 
+  // Debugging. A breakpoint address always starts a decoded block, so the run
+  // loop can stop before it; stepping and watchpoints use one-instruction
+  // blocks. Watchpoints, like tracing, keep the TLB empty (slow_memory).
+  const std::set<uint64_t>* breakpoints = nullptr;  // non-null while any is set
+  uint64_t breakpoint_skip_pc = ~uint64_t(0);      // resuming from this breakpoint
+  const std::vector<Watchpoint>* watchpoints = nullptr;
+  bool single_step = false;
+  bool watch_hit = false;
+  uint64_t watch_addr = 0;
+  BreakpointKind watch_kind = BreakpointKind::kWriteWatch;
+  unsigned max_block_insns = 64;
+  bool slow_memory = false;  // no TLB fills: tracing or watching
+
   TlbEntry tlb_read[kTlbEntries];
   TlbEntry tlb_write[kTlbEntries];
 
@@ -102,6 +119,11 @@ struct Hart {
 
   void reset(uint64_t start_pc);
   void flush_tlb();
+  // Recomputes slow_memory after tracing or watchpoints changed.
+  void update_memory_mode() {
+    slow_memory = trace != nullptr || watchpoints != nullptr;
+    flush_tlb();
+  }
 };
 
 // -- slow paths (hart_memory.cpp) -----------------------------------------------
@@ -190,6 +212,11 @@ bool csr_set(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN>
 template <unsigned XLEN>
 bool csr_clear(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> mask,
                bool do_write, sem::uxlen<XLEN>& old);
+// Debugger access: no privilege checks, no side effects beyond the write.
+template <unsigned XLEN>
+std::optional<uint64_t> debug_read_csr(Hart<XLEN>& h, uint32_t csr);
+template <unsigned XLEN>
+bool debug_write_csr(Hart<XLEN>& h, uint32_t csr, uint64_t value);
 template <unsigned XLEN>
 void fence_i(Hart<XLEN>& h, const DecodedInsn& d);
 template <unsigned XLEN>

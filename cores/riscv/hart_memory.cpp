@@ -19,7 +19,7 @@ uint8_t* dmi_host(Hart<XLEN>& h, TlbEntry* tlb, uint64_t addr, unsigned size, bo
   if (write ? !region.writable : !region.readable) return nullptr;
   if (!region.contains(addr + size - 1)) return nullptr;
   uint64_t page = page_of(addr);
-  if (tlb != nullptr && h.trace == nullptr && page >= region.base &&
+  if (tlb != nullptr && !h.slow_memory && page >= region.base &&
       page + kPageSize - 1 <= region.last) {
     TlbEntry& e = tlb[(addr >> kPageBits) % kTlbEntries];
     e.tag = page;
@@ -67,6 +67,23 @@ bool store_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, const void* in) 
   return h.memory->bus_write(addr, in, size);
 }
 
+// Stops the machine after this instruction when it touches a watched range.
+template <unsigned XLEN>
+void check_watchpoints(Hart<XLEN>& h, uint64_t addr, unsigned size, bool write) {
+  for (const Watchpoint& w : *h.watchpoints) {
+    bool kind_matches = w.kind == BreakpointKind::kAccessWatch ||
+                        (write ? w.kind == BreakpointKind::kWriteWatch
+                               : w.kind == BreakpointKind::kReadWatch);
+    if (kind_matches && addr < w.addr + w.length && w.addr < addr + size) {
+      h.watch_hit = true;
+      h.watch_addr = w.addr;
+      h.watch_kind = w.kind;
+      h.attention = true;
+      return;
+    }
+  }
+}
+
 template <unsigned XLEN>
 void record_access(Hart<XLEN>& h, uint64_t addr, unsigned size, uint64_t value, bool write) {
   trace::Retired& r = h.trace_record;
@@ -98,6 +115,7 @@ LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigne
   uint64_t value = 0;
   std::memcpy(&value, bytes, sizeof value);  // little-endian host, as the guest
   if (h.trace != nullptr) record_access(h, addr, size, value, false);
+  if (h.watchpoints != nullptr) check_watchpoints(h, addr, size, false);
   return {true, value};
 }
 
@@ -118,6 +136,7 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
   }
   if (!ok) raise_exception(h, cause::kStoreAccessFault, addr, d.pc);
   if (ok && h.trace != nullptr) record_access(h, addr, size, value, true);
+  if (ok && h.watchpoints != nullptr) check_watchpoints(h, addr, size, true);
   // A store to the reserved address breaks an LR/SC pair.
   if (h.reservation_valid && (h.reservation_addr & ~uint64_t(7)) == (addr & ~uint64_t(7))) {
     h.reservation_valid = false;

@@ -1,5 +1,7 @@
 #include "cores/riscv/interpreter.h"
 
+#include <algorithm>
+
 #include "cores/riscv/timing_model.h"
 
 namespace silica::riscv {
@@ -153,7 +155,13 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   uint64_t page = pc & ~(kPageSize - 1);
   const uint8_t* host = fetch_page(m_hart, pc);
   uint64_t cursor = pc;
-  while (block->entries.size() < kMaxBlockInsns) {
+  unsigned max_insns = std::min(kMaxBlockInsns, m_hart.max_block_insns);
+  while (block->entries.size() < max_insns) {
+    // A breakpoint address always starts a block: the run loop stops there.
+    if (!block->entries.empty() && m_hart.breakpoints != nullptr &&
+        m_hart.breakpoints->count(cursor) != 0) {
+      break;
+    }
     uint32_t word = 0;
     bool in_page = cursor + 4 <= page + kPageSize;
     if (host != nullptr && in_page) {
@@ -240,6 +248,11 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
       if ((h.mip & h.mie) != 0) h.attention = true;
     }
 
+    if (h.breakpoints != nullptr && h.breakpoints->count(h.pc) != 0) {
+      if (h.pc != h.breakpoint_skip_pc) return StopReason::kDebugStop;
+    }
+    h.breakpoint_skip_pc = ~uint64_t(0);
+
     // Find the block: first the predecessor's remembered successors.
     Block* block = previous != nullptr ? remembered_successor(previous, h.pc) : nullptr;
     if (block == nullptr) {
@@ -250,6 +263,7 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
         if (h.trace != nullptr) trace_trap(h, h.instret, false);
         h.cycles += 1;
         previous = nullptr;
+        if (h.single_step) return StopReason::kDebugStop;
         continue;
       }
       if (previous != nullptr) {
@@ -262,7 +276,10 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
 
     // Run it, and the chain of blocks it leads to (see block_end).
     h.current_block = block;
-    h.chain_budget = kMaxChainedBlocks;
+    // While debugging, every block goes back through this loop (breakpoints,
+    // single steps, watchpoints are checked here).
+    bool debugging = h.breakpoints != nullptr || h.watchpoints != nullptr || h.single_step;
+    h.chain_budget = debugging ? 1 : kMaxChainedBlocks;
     h.pc = block->fallthrough_pc;  // branches and traps overwrite it
     const Entry* first = block->entries.data();
     first->exec(h, first);
@@ -279,6 +296,7 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
       last = nullptr;
     }
     previous = last;
+    if (debugging && (h.single_step || h.watch_hit)) return StopReason::kDebugStop;
   }
   return StopReason::kBudget;
 }
@@ -304,7 +322,7 @@ void Interpreter<XLEN>::set_trace_sink(trace::TraceSink* sink) {
   // Decoded blocks carry the traced or untraced handlers, and the TLB must be
   // empty while tracing so that memory accesses reach the recording path.
   flush_code_cache();
-  m_hart.flush_tlb();
+  m_hart.update_memory_mode();
 }
 
 template class Interpreter<32>;

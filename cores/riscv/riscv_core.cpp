@@ -6,6 +6,7 @@
 #include "cores/riscv/hart.h"
 #include "cores/riscv/interpreter.h"
 #include "cores/riscv/timing_model.h"
+#include "riscv_gdb.h"
 
 namespace silica::riscv {
 
@@ -23,6 +24,15 @@ class RiscvCore::HartSlot {
   virtual void wake() = 0;
   virtual void flush_tlb() = 0;
   virtual void set_trace_sink(trace::TraceSink* sink) = 0;
+  virtual std::string target_xml() const = 0;
+  virtual std::optional<uint64_t> read_register(unsigned regno) = 0;
+  virtual bool write_register(unsigned regno, uint64_t value) = 0;
+  // Applies the debugger's settings; the pointed-to sets stay owned by the core.
+  virtual void configure_debug(const std::set<uint64_t>* breakpoints,
+                               const std::vector<Watchpoint>* watchpoints, bool stepping) = 0;
+  // Consumes the hart's record of why run() returned kDebugStop.
+  virtual StopEvent debug_event(unsigned hart) = 0;
+  virtual void skip_breakpoint_at_pc() = 0;
 };
 
 template <unsigned XLEN>
@@ -58,6 +68,56 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
   }
   void flush_tlb() override { m_hart.flush_tlb(); }
   void set_trace_sink(trace::TraceSink* sink) override { m_interp.set_trace_sink(sink); }
+  std::string target_xml() const override { return gdb_target_xml<XLEN>(); }
+  std::optional<uint64_t> read_register(unsigned regno) override {
+    if (regno < 32) return uint64_t(m_hart.x[regno]);
+    if (regno == kGdbPcRegnum) return m_hart.pc;
+    if (regno >= kGdbCsrBase && regno < kGdbCsrBase + 4096) {
+      return debug_read_csr(m_hart, regno - kGdbCsrBase);
+    }
+    return std::nullopt;
+  }
+  bool write_register(unsigned regno, uint64_t value) override {
+    m_hart.attention = true;
+    if (regno < 32) {
+      m_hart.write_x(regno, sem::uxlen<XLEN>(value));
+      return true;
+    }
+    if (regno == kGdbPcRegnum) {
+      m_hart.pc = sem::uxlen<XLEN>(value);
+      return true;
+    }
+    if (regno >= kGdbCsrBase && regno < kGdbCsrBase + 4096) {
+      return debug_write_csr(m_hart, regno - kGdbCsrBase, value);
+    }
+    return false;
+  }
+  void configure_debug(const std::set<uint64_t>* breakpoints,
+                       const std::vector<Watchpoint>* watchpoints, bool stepping) override {
+    m_hart.breakpoints = breakpoints;
+    m_hart.watchpoints = watchpoints;
+    m_hart.single_step = stepping;
+    // One-instruction blocks stop exactly after a step or a watched access.
+    m_hart.max_block_insns = (stepping || watchpoints != nullptr) ? 1 : 64;
+    m_hart.update_memory_mode();
+    m_interp.flush_code_cache();  // blocks must split at breakpoints, or shrink
+  }
+  StopEvent debug_event(unsigned hart) override {
+    StopEvent e;
+    e.hart = hart;
+    if (m_hart.watch_hit) {
+      e.reason = StopEvent::Reason::kWatchpoint;
+      e.watch_addr = m_hart.watch_addr;
+      e.watch_kind = m_hart.watch_kind;
+      m_hart.watch_hit = false;
+    } else if (m_hart.single_step) {
+      e.reason = StopEvent::Reason::kStep;
+    } else {
+      e.reason = StopEvent::Reason::kBreakpoint;
+    }
+    return e;
+  }
+  void skip_breakpoint_at_pc() override { m_hart.breakpoint_skip_pc = m_hart.pc; }
 
  private:
   Hart<XLEN> m_hart;
@@ -132,6 +192,20 @@ void RiscvCore::run_thread() {
       m_quantum.sync();
       continue;
     }
+    if (reason == StopReason::kDebugStop) {
+      StopEvent event = m_slot->debug_event(unsigned(m_params.hart.hart_id));
+      debug_stop(event);
+      // Resuming from a breakpoint must execute the instruction there.
+      if (event.reason == StopEvent::Reason::kBreakpoint) m_slot->skip_breakpoint_at_pc();
+      continue;
+    }
+    if (m_hooks != nullptr && m_hooks->poll_interrupt()) {
+      StopEvent event;
+      event.reason = StopEvent::Reason::kInterrupt;
+      event.hart = unsigned(m_params.hart.hart_id);
+      debug_stop(event);
+      continue;
+    }
     if (reason == StopReason::kStopRequest) {
       m_quantum.sync();
       wait(m_irq_event);
@@ -149,6 +223,50 @@ void RiscvCore::run_thread() {
     }
     if (m_quantum.need_sync()) m_quantum.sync();
   }
+}
+
+void RiscvCore::debug_stop(const StopEvent& event) {
+  m_quantum.sync();
+  m_stop = event;
+  sc_core::sc_pause();
+  wait(sc_core::SC_ZERO_TIME);  // runs again when the debugger resumes
+}
+
+std::string RiscvCore::target_xml() const { return m_slot->target_xml(); }
+std::optional<uint64_t> RiscvCore::read_register(unsigned regno) {
+  return m_slot->read_register(regno);
+}
+bool RiscvCore::write_register(unsigned regno, uint64_t value) {
+  return m_slot->write_register(regno, value);
+}
+
+void RiscvCore::apply_debug_settings() {
+  m_slot->configure_debug(m_breakpoints.empty() ? nullptr : &m_breakpoints,
+                          m_watchpoints.empty() ? nullptr : &m_watchpoints, m_stepping);
+}
+
+void RiscvCore::set_breakpoints(const std::set<uint64_t>& addresses) {
+  m_breakpoints = addresses;
+  apply_debug_settings();
+}
+
+void RiscvCore::set_watchpoints(const std::vector<Watchpoint>& watchpoints) {
+  m_watchpoints = watchpoints;
+  apply_debug_settings();
+}
+
+void RiscvCore::set_stepping(bool stepping) {
+  if (stepping == m_stepping) return;
+  m_stepping = stepping;
+  apply_debug_settings();
+}
+
+void RiscvCore::invalidate_code() { m_slot->engine().flush_code_cache(); }
+
+std::optional<StopEvent> RiscvCore::take_stop() {
+  std::optional<StopEvent> event = m_stop;
+  m_stop.reset();
+  return event;
 }
 
 sc_core::sc_time RiscvCore::local_offset() const {

@@ -13,6 +13,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "cores/engine/cpu_debug.h"
 #include "cores/engine/engine.h"
 #include "cores/engine/memory_port.h"
 #include "cores/riscv/hart_config.h"
@@ -33,7 +34,10 @@ struct CoreParams {
   uint64_t timebase_hz = 10'000'000;  // the `time` CSR's rate (the CLINT's mtime)
 };
 
-class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort {
+class RiscvCore : public sc_core::sc_module,
+                  public IrqSink,
+                  public MemoryPort,
+                  public CpuDebug {
  public:
   tlm_utils::simple_initiator_socket<RiscvCore> socket;
 
@@ -52,6 +56,17 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort {
   // Interrupt inputs are numbered by their mip bit (3 MSI, 7 MTI, 11 MEI).
   void set_irq_level(unsigned line, bool level) override;
 
+  // CpuDebug, used by the debugger (gdb numbering: x0-x31, pc = 32, CSR n = 65 + n).
+  std::string target_xml() const override;
+  std::optional<uint64_t> read_register(unsigned regno) override;
+  bool write_register(unsigned regno, uint64_t value) override;
+  void set_breakpoints(const std::set<uint64_t>& addresses) override;
+  void set_watchpoints(const std::vector<Watchpoint>& watchpoints) override;
+  void set_stepping(bool stepping) override;
+  void set_hooks(DebugHooks* hooks) override { m_hooks = hooks; }
+  std::optional<StopEvent> take_stop() override;
+  void invalidate_code() override;
+
   // MemoryPort, used by the engine.
   bool bus_read(uint64_t addr, void* data, unsigned len) override;
   bool bus_write(uint64_t addr, const void* data, unsigned len) override;
@@ -64,6 +79,10 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort {
   class HartSlotFor;
 
   void run_thread();
+  // Hands control to the debugger: pauses SystemC (sc_start returns to it)
+  // and continues here when it resumes the simulation.
+  void debug_stop(const StopEvent& event);
+  void apply_debug_settings();
   bool bus_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);
   sc_core::sc_time local_offset() const;
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
@@ -79,6 +98,11 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort {
   sc_core::sc_time m_bus_stall;  // latency targets annotated during this run
   std::vector<DmiRegion> m_dmi;
   trace::TraceSink* m_trace = nullptr;
+  DebugHooks* m_hooks = nullptr;
+  std::optional<StopEvent> m_stop;
+  std::set<uint64_t> m_breakpoints;
+  std::vector<Watchpoint> m_watchpoints;
+  bool m_stepping = false;
   uint64_t m_instret_limit = ~uint64_t(0);
   bool m_limit_reached = false;
 };

@@ -32,6 +32,7 @@ class RiscvCoreComponent final : public CpuComponent {
   void set_instruction_limit(uint64_t limit) override { m_core.set_instruction_limit(limit); }
   bool instruction_limit_reached() const override { return m_core.instruction_limit_reached(); }
   void set_trace_sink(trace::TraceSink* sink) override { m_core.set_trace_sink(sink); }
+  CpuDebug* debug() override { return &m_core; }
   RiscvCore& core() { return m_core; }
 
  private:

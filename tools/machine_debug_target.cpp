@@ -1,0 +1,167 @@
+#include "tools/machine_debug_target.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "interconnect/router.h"
+
+namespace silica {
+
+MachineDebugTarget::MachineDebugTarget(Platform& platform,
+                                       std::function<std::optional<int>()> exit_status,
+                                       std::function<void()> request_reset)
+    : m_platform(platform),
+      m_cpus(platform.cpus()),
+      m_exit_status(std::move(exit_status)),
+      m_request_reset(std::move(request_reset)) {}
+
+void MachineDebugTarget::set_hooks(DebugHooks* hooks) {
+  for (CpuComponent* cpu : m_cpus) {
+    if (cpu->debug() != nullptr) cpu->debug()->set_hooks(hooks);
+  }
+}
+
+unsigned MachineDebugTarget::xlen() const { return m_cpus.empty() ? 64 : m_cpus[0]->xlen(); }
+
+std::string MachineDebugTarget::target_xml() const {
+  return m_cpus.empty() || m_cpus[0]->debug() == nullptr ? "" : m_cpus[0]->debug()->target_xml();
+}
+
+std::optional<uint64_t> MachineDebugTarget::read_register(unsigned hart, unsigned regno) {
+  if (hart >= m_cpus.size() || m_cpus[hart]->debug() == nullptr) return std::nullopt;
+  return m_cpus[hart]->debug()->read_register(regno);
+}
+
+bool MachineDebugTarget::write_register(unsigned hart, unsigned regno, uint64_t value) {
+  if (hart >= m_cpus.size() || m_cpus[hart]->debug() == nullptr) return false;
+  return m_cpus[hart]->debug()->write_register(regno, value);
+}
+
+size_t MachineDebugTarget::memory_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data,
+                                         size_t len) {
+  // Byte ranges may straddle devices: transfer what the bus accepts, in order.
+  size_t done = 0;
+  while (done < len) {
+    tlm::tlm_generic_payload trans;
+    trans.set_command(cmd);
+    trans.set_address(addr + done);
+    trans.set_data_ptr(data + done);
+    trans.set_data_length(unsigned(len - done));
+    trans.set_streaming_width(unsigned(len - done));
+    unsigned n = m_platform.router().debug_transport(trans);
+    if (n == 0) break;
+    done += n;
+  }
+  return done;
+}
+
+size_t MachineDebugTarget::read_memory(unsigned, uint64_t addr, uint8_t* data, size_t len) {
+  return memory_access(tlm::TLM_READ_COMMAND, addr, data, len);
+}
+
+size_t MachineDebugTarget::write_memory(unsigned, uint64_t addr, const uint8_t* data,
+                                        size_t len) {
+  size_t n = memory_access(tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data), len);
+  // Memory written behind the harts' backs may hold code they decoded.
+  for (CpuComponent* cpu : m_cpus) {
+    if (cpu->debug() != nullptr) cpu->debug()->invalidate_code();
+  }
+  return n;
+}
+
+void MachineDebugTarget::push_watchpoints() {
+  for (CpuComponent* cpu : m_cpus) {
+    if (cpu->debug() != nullptr) cpu->debug()->set_watchpoints(m_watchpoints);
+  }
+}
+
+bool MachineDebugTarget::insert_breakpoint(BreakpointKind kind, uint64_t addr, uint64_t length) {
+  if (kind == BreakpointKind::kSoftware || kind == BreakpointKind::kHardware) {
+    m_breakpoints.insert(addr);
+    for (CpuComponent* cpu : m_cpus) {
+      if (cpu->debug() != nullptr) cpu->debug()->set_breakpoints(m_breakpoints);
+    }
+    return true;
+  }
+  m_watchpoints.push_back({addr, std::max<uint64_t>(length, 1), kind});
+  push_watchpoints();
+  return true;
+}
+
+bool MachineDebugTarget::remove_breakpoint(BreakpointKind kind, uint64_t addr, uint64_t length) {
+  if (kind == BreakpointKind::kSoftware || kind == BreakpointKind::kHardware) {
+    if (m_breakpoints.erase(addr) == 0) return false;
+    for (CpuComponent* cpu : m_cpus) {
+      if (cpu->debug() != nullptr) cpu->debug()->set_breakpoints(m_breakpoints);
+    }
+    return true;
+  }
+  auto it = std::find_if(m_watchpoints.begin(), m_watchpoints.end(), [&](const Watchpoint& w) {
+    return w.kind == kind && w.addr == addr && w.length == std::max<uint64_t>(length, 1);
+  });
+  if (it == m_watchpoints.end()) return false;
+  m_watchpoints.erase(it);
+  push_watchpoints();
+  return true;
+}
+
+void MachineDebugTarget::clear_all() {
+  m_breakpoints.clear();
+  m_watchpoints.clear();
+  for (CpuComponent* cpu : m_cpus) {
+    if (cpu->debug() == nullptr) continue;
+    cpu->debug()->set_breakpoints(m_breakpoints);
+    cpu->debug()->set_watchpoints(m_watchpoints);
+    cpu->debug()->set_stepping(false);
+  }
+}
+
+StopEvent MachineDebugTarget::resume(std::optional<unsigned> step_hart) {
+  for (size_t i = 0; i < m_cpus.size(); ++i) {
+    if (m_cpus[i]->debug() != nullptr) {
+      m_cpus[i]->debug()->set_stepping(step_hart && *step_hart == i);
+    }
+  }
+  m_pending.reset();
+  if (!m_exit_status()) sc_core::sc_start();
+  StopEvent event;
+  if (std::optional<int> status = m_exit_status()) {
+    event.reason = StopEvent::Reason::kExited;
+    event.exit_code = *status;
+    return event;
+  }
+  for (size_t i = 0; i < m_cpus.size(); ++i) {
+    if (m_cpus[i]->debug() == nullptr) continue;
+    if (std::optional<StopEvent> e = m_cpus[i]->debug()->take_stop()) {
+      e->hart = unsigned(i);
+      return *e;
+    }
+  }
+  if (m_pending) return *m_pending;
+  // SystemC ran out of things to do: nothing will ever happen again.
+  event.reason = StopEvent::Reason::kExited;
+  event.exit_code = 3;
+  return event;
+}
+
+std::optional<std::string> MachineDebugTarget::monitor(const std::string& command) {
+  std::ostringstream out;
+  if (command == "help") {
+    out << "monitor commands: stats, reset, help\n";
+  } else if (command == "stats") {
+    for (size_t i = 0; i < m_cpus.size(); ++i) {
+      CpuStats s = m_cpus[i]->stats();
+      out << "hart " << i << ": " << s.instructions << " instructions, " << s.cycles
+          << " cycles\n";
+    }
+    out << "simulated time: " << sc_core::sc_time_stamp().to_string() << "\n";
+  } else if (command == "reset") {
+    m_request_reset();
+    out << "machine reset requested; it happens when execution resumes\n";
+  } else {
+    return std::nullopt;
+  }
+  return out.str();
+}
+
+}  // namespace silica
