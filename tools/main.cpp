@@ -65,6 +65,20 @@ int sc_main(int argc, char* argv[]) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   run->add_flag("--stats", options.stats, "print instructions, time and MIPS on stderr");
+  run->add_option("--trace", options.trace_path, "write an execution trace to this file");
+  run->add_option("--trace-format", options.trace_format,
+                  "text (Spike --log-commits layout) or bin (zstd-compressed, see traces/)")
+      ->check(CLI::IsMember({"text", "bin", "binary"}))
+      ->capture_default_str();
+  run->add_option("--trace-range", options.trace_ranges,
+                  "only pcs in LO:HI (hex 0x.. or decimal); may be repeated");
+  run->add_option("--trace-priv", options.trace_priv, "only these privilege levels, e.g. m,s");
+  run->add_option("--trace-window", options.trace_window,
+                  "only instructions FIRST:LAST by retired count");
+  run->add_option("--trace-start", options.trace_start,
+                  "start tracing when this symbol or address retires");
+  run->add_option("--trace-stop", options.trace_stop,
+                  "stop tracing after this symbol or address retires");
   bool no_progress = false;
   run->add_flag("--no-progress", no_progress, "no live progress line on a terminal");
 

@@ -10,6 +10,8 @@
 #include "platforms/builtin_components.h"
 #include "platforms/platform_builder.h"
 #include "platforms/platform_file.h"
+#include "traces/filter_parse.h"
+#include "traces/trace_open.h"
 
 namespace silica {
 
@@ -102,6 +104,7 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
     }
   }
   tlm_utils::tlm_quantumkeeper::set_global_quantum(options.quantum);
+  if (!options.trace_path.empty()) open_trace();
   load_program();
   if (options.max_instructions != 0) {
     for (CpuComponent* cpu : m_platform->cpus())
@@ -111,6 +114,48 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
 }
 
 Simulation::~Simulation() = default;
+
+uint64_t Simulation::resolve_address(const std::string& option, const std::string& text) const {
+  if (std::optional<uint64_t> symbol = m_elf.symbol(text)) return *symbol;
+  try {
+    return trace::parse_address(text);
+  } catch (const std::invalid_argument&) {
+    throw ConfigError(option + " " + text + ": neither a symbol of " + m_options.program +
+                      " nor an address");
+  }
+}
+
+void Simulation::open_trace() {
+  trace::TraceOptions trace_options;
+  trace_options.path = m_options.trace_path;
+  trace_options.xlen = m_elf.xlen;
+  try {
+    trace_options.format = trace::parse_trace_format(m_options.trace_format);
+    for (const std::string& range : m_options.trace_ranges) {
+      trace_options.filter.ranges.push_back(trace::parse_range(range));
+    }
+    if (!m_options.trace_priv.empty()) {
+      trace_options.filter.priv_mask = trace::parse_priv_mask(m_options.trace_priv);
+    }
+    if (!m_options.trace_window.empty()) {
+      trace::parse_window(m_options.trace_window, trace_options.filter);
+    }
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
+  if (!m_options.trace_start.empty()) {
+    trace_options.filter.start_pc = resolve_address("--trace-start", m_options.trace_start);
+  }
+  if (!m_options.trace_stop.empty()) {
+    trace_options.filter.stop_pc = resolve_address("--trace-stop", m_options.trace_stop);
+  }
+  try {
+    m_trace = trace::open_trace(trace_options);
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(e.what());
+  }
+  for (CpuComponent* cpu : m_platform->cpus()) cpu->set_trace_sink(m_trace.get());
+}
 
 void Simulation::load_program() {
   load_elf(m_elf, m_platform->router());
@@ -137,6 +182,14 @@ int Simulation::run() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   m_console.flush();
   if (m_options.progress) std::fprintf(stderr, "\n");
+  if (m_trace) {
+    try {
+      m_trace->finish();
+    } catch (const std::runtime_error& e) {
+      std::fprintf(stderr, "silica: %s\n", e.what());
+      return 2;
+    }
+  }
   int status = 0;
   bool limit = false;
   for (CpuComponent* cpu : m_platform->cpus()) limit |= cpu->instruction_limit_reached();

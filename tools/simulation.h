@@ -9,12 +9,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <systemc>
 
 #include "interconnect/sim_control.h"
 #include "platforms/elf_image.h"
 #include "platforms/platform.h"
+#include "traces/trace_record.h"
 
 namespace silica {
 
@@ -28,6 +30,15 @@ struct RunOptions {
   uint64_t max_instructions = 0;              // 0 = no limit
   sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);
   bool stats = false;
+  // Tracing (--trace ...): no path, no trace. Start/stop are ELF symbols or
+  // addresses; the filter's other fields come from the command line.
+  std::string trace_path;
+  std::string trace_format = "text";
+  std::vector<std::string> trace_ranges;
+  std::string trace_priv;
+  std::string trace_window;
+  std::string trace_start;
+  std::string trace_stop;
   bool progress = false;  // live progress line on stderr
 };
 
@@ -53,7 +64,11 @@ class Simulation final : public SimControl {
   ElfImage m_elf;
   bool m_stop_request = false;
   std::optional<int> m_exit_code;
+  void open_trace();
+  uint64_t resolve_address(const std::string& option, const std::string& text) const;
+
   std::unique_ptr<Platform> m_platform;
+  std::unique_ptr<trace::TraceSink> m_trace;
   std::unique_ptr<Controller> m_controller;
 };
 

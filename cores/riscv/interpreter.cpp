@@ -1,6 +1,7 @@
 #include "cores/riscv/interpreter.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "cores/riscv/timing_model.h"
 
@@ -82,11 +83,12 @@ void Interpreter<XLEN>::trace_retired(Hart<XLEN>& h, const Entry* e) {
   auto add_write = [&](unsigned reg) {
     if (reg != 0 && r.n_writes < 2) r.writes[r.n_writes++] = {0, uint8_t(reg), uint64_t(h.x[reg])};
   };
-  for (unsigned slot = 0; slot < 6; ++slot) {
-    if (info.writes & (1u << slot)) add_write(d.r[slot]);
+  // Visit only the set bits: this runs for every traced instruction.
+  for (unsigned slots = info.writes & 0x3f; slots != 0; slots &= slots - 1) {
+    add_write(d.r[std::countr_zero(slots)]);
   }
-  for (unsigned reg = 1; reg < 32; ++reg) {
-    if (info.fixed_writes & (1u << reg)) add_write(reg);
+  for (uint32_t regs = info.fixed_writes; regs != 0; regs &= regs - 1) {
+    add_write(unsigned(std::countr_zero(regs)));
   }
   h.trace->retired(r);
 }
