@@ -1,4 +1,5 @@
 #include "interconnect/router.h"
+#include "interconnect/tlm_helpers.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -8,12 +9,6 @@
 
 namespace silica {
 namespace {
-
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 std::string describe_range(const std::string& name, uint64_t base, uint64_t last_offset) {
   return "'" + name + "' [" + hex(base) + ".." + hex(base + last_offset) + "]";

@@ -1,5 +1,7 @@
 #include "peripherals/htif.h"
 
+#include "interconnect/tlm_helpers.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -137,13 +139,7 @@ void Htif::deliver_responses() {
 unsigned Htif::debug_transfer(tlm::tlm_command command, uint64_t address, unsigned char* data,
                               unsigned length) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(command);
-  trans.set_address(address);
-  trans.set_data_ptr(data);
-  trans.set_data_length(length);
-  trans.set_streaming_width(length);
-  trans.set_byte_enable_ptr(nullptr);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  prepare_payload(trans, command, address, data, length);
   return socket->transport_dbg(trans);
 }
 

@@ -1,4 +1,5 @@
 #include "platforms/elf_image.h"
+#include "interconnect/tlm_helpers.h"
 
 #include <fcntl.h>
 #include <gelf.h>
@@ -18,12 +19,6 @@
 
 namespace silica {
 namespace {
-
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw ConfigError(path + ": " + what);
@@ -314,15 +309,9 @@ void write_through(const ElfImage& image, const ElfSegment& segment,
                    const DebugTransport& transport, uint64_t address, const uint8_t* data,
                    uint64_t length, bool repeat_data) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(tlm::TLM_WRITE_COMMAND);
   while (length > 0) {
     const auto chunk = static_cast<unsigned>(std::min<uint64_t>(length, kChunk));
-    trans.set_address(address);
-    trans.set_data_ptr(const_cast<uint8_t*>(data));
-    trans.set_data_length(chunk);
-    trans.set_streaming_width(chunk);
-    trans.set_byte_enable_ptr(nullptr);
-    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(trans, tlm::TLM_WRITE_COMMAND, address, const_cast<uint8_t*>(data), chunk);
     const unsigned done = std::min(transport(trans), chunk);
     if (done == 0) {
       throw ConfigError(image.path + ": segment at " + hex(segment.address) + " (size " +

@@ -1,18 +1,13 @@
 #include "platforms/platform.h"
 
+#include "platforms/platform_file.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 
 namespace silica {
 namespace {
-
-bool is_identifier(std::string_view text) {
-  if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0]))) return false;
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
 
 std::string prefix(const std::string& origin) {
   return origin.empty() ? "" : origin + ": ";

@@ -68,6 +68,9 @@ struct PlatformFile {
 // duplicates and references; component types are checked by the builder.
 PlatformFile parse_platform(std::string_view text, const std::string& file_name);
 
+// Names in platform files: a letter or '_', then letters, digits and '_'.
+bool is_identifier(std::string_view text);
+
 // Reads a platform file from disk.
 PlatformFile read_platform_file(const std::string& path);
 

@@ -79,6 +79,13 @@ int sc_main(int argc, char* argv[]) {
                   "start tracing when this symbol or address retires");
   run->add_option("--trace-stop", options.trace_stop,
                   "stop tracing after this symbol or address retires");
+  std::string gdb_address;
+  bool gdb_default_port = false;
+  run->add_option("--gdb", gdb_address,
+                  "serve gdb's remote protocol on [HOST:]PORT (host defaults to 127.0.0.1)");
+  run->add_flag("-s", gdb_default_port, "shorthand for --gdb 1234 (as QEMU)");
+  run->add_flag("--wait-gdb,-S", options.wait_for_gdb,
+                "halt before the first instruction until gdb attaches");
   bool no_progress = false;
   run->add_flag("--no-progress", no_progress, "no live progress line on a terminal");
 
@@ -105,6 +112,23 @@ int sc_main(int argc, char* argv[]) {
     options.params["memory"] = memory;
   }
   options.quantum = sc_core::sc_time(quantum_us, sc_core::SC_US);
+  if (gdb_default_port && gdb_address.empty()) gdb_address = "1234";
+  if (!gdb_address.empty()) {
+    size_t colon = gdb_address.rfind(':');
+    std::string port_text =
+        colon == std::string::npos ? gdb_address : gdb_address.substr(colon + 1);
+    if (colon != std::string::npos) options.gdb_host = gdb_address.substr(0, colon);
+    char* end = nullptr;
+    unsigned long port = std::strtoul(port_text.c_str(), &end, 10);
+    if (port_text.empty() || *end != '\0' || port > 65535) {
+      std::fprintf(stderr, "silica: --gdb %s: expected [HOST:]PORT\n", gdb_address.c_str());
+      return 2;
+    }
+    options.gdb_port = uint16_t(port);
+  } else if (options.wait_for_gdb) {
+    options.gdb_port = 1234;  // -S alone waits on QEMU's default port
+  }
+  if (options.gdb_port) options.progress = false;
   options.progress = !no_progress && isatty(2) && !options.stats;
 
   try {

@@ -10,6 +10,8 @@
 #include "platforms/builtin_components.h"
 #include "platforms/platform_builder.h"
 #include "platforms/platform_file.h"
+#include "tools/gdbstub/gdb_server.h"
+#include "tools/machine_debug_target.h"
 #include "traces/filter_parse.h"
 #include "traces/trace_open.h"
 
@@ -25,6 +27,7 @@ class Simulation::Controller : public sc_core::sc_module {
     SC_HAS_PROCESS(Controller);
     SC_THREAD(reset_thread);
     if (sim.m_options.progress) SC_THREAD(progress_thread);
+    if (sim.m_options.gdb_port) SC_THREAD(debug_poll_thread);
   }
   sc_core::sc_event reset_requested;
 
@@ -56,6 +59,21 @@ class Simulation::Controller : public sc_core::sc_module {
       std::fflush(stderr);
       last_host = now;
       last_insns = insns;
+    }
+  }
+
+  // Harts poll the debugger once per quantum, but a machine whose harts all
+  // sleep in WFI runs no quantum: look for Ctrl-C here too.
+  void debug_poll_thread() {
+    while (true) {
+      wait(sc_core::sc_time(1, sc_core::SC_MS));
+      if (m_sim.m_debug_hooks != nullptr && m_sim.m_debug_hooks->poll_interrupt()) {
+        StopEvent event;
+        event.reason = StopEvent::Reason::kInterrupt;
+        m_sim.m_debug_target->note_stop(event);
+        sc_core::sc_pause();
+        wait(sc_core::SC_ZERO_TIME);
+      }
     }
   }
 
@@ -175,9 +193,46 @@ void Simulation::request_reset() {
   m_controller->reset_requested.notify(sc_core::SC_ZERO_TIME);
 }
 
+std::optional<int> Simulation::run_debugged() {
+  MachineDebugTarget target(
+      *m_platform, [this] { return m_exit_code; }, [this] { request_reset(); });
+  std::unique_ptr<gdb::GdbServer> server;
+  try {
+    server = std::make_unique<gdb::GdbServer>(target, m_options.gdb_host, *m_options.gdb_port);
+  } catch (const gdb::GdbServerError& e) {
+    throw ConfigError(std::string("--gdb: ") + e.what());
+  }
+  m_debug_target = &target;
+  target.set_hooks(server.get());
+  m_debug_hooks = server.get();
+  gdb::ServeResult result = server->serve();
+  m_debug_hooks = nullptr;
+  m_debug_target = nullptr;
+  target.set_hooks(nullptr);
+  target.clear_all();
+  switch (result.end) {
+    case gdb::ServeResult::End::kExited:
+      return result.exit_code;
+    case gdb::ServeResult::End::kKilled:
+      std::fprintf(stderr, "silica: killed by gdb\n");
+      return 0;
+    case gdb::ServeResult::End::kDetached:
+    case gdb::ServeResult::End::kDisconnected:
+      break;
+  }
+  return std::nullopt;  // run on without a debugger
+}
+
 int Simulation::run() {
   auto start = std::chrono::steady_clock::now();
-  sc_core::sc_start();
+  if (m_options.gdb_port) {
+    if (std::optional<int> status = run_debugged()) {
+      m_console.flush();
+      if (m_trace) m_trace->finish();
+      return *status;
+    }
+  }
+  if (!m_exit_code) sc_core::sc_start();
   double host_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   m_console.flush();

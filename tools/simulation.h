@@ -21,6 +21,7 @@
 namespace silica {
 
 class CharBackend;
+class DebugHooks;
 
 struct RunOptions {
   std::string program;                        // ELF to load and start
@@ -39,7 +40,12 @@ struct RunOptions {
   std::string trace_window;
   std::string trace_start;
   std::string trace_stop;
-  bool progress = false;  // live progress line on stderr
+  bool progress = false;               // live progress line on stderr
+  // gdb remote protocol: no port, no debugger. wait_for_gdb halts before the
+  // first instruction until gdb attaches (QEMU's -S).
+  std::optional<uint16_t> gdb_port;
+  std::string gdb_host = "127.0.0.1";
+  bool wait_for_gdb = false;
 };
 
 class Simulation final : public SimControl {
@@ -65,10 +71,15 @@ class Simulation final : public SimControl {
   bool m_stop_request = false;
   std::optional<int> m_exit_code;
   void open_trace();
+  // Runs under the debugger; returns the exit status when the session ended
+  // the run, or nullopt when gdb detached and the simulation goes on.
+  std::optional<int> run_debugged();
   uint64_t resolve_address(const std::string& option, const std::string& text) const;
 
   std::unique_ptr<Platform> m_platform;
   std::unique_ptr<trace::TraceSink> m_trace;
+  DebugHooks* m_debug_hooks = nullptr;  // while a debugger is attached
+  class MachineDebugTarget* m_debug_target = nullptr;
   std::unique_ptr<Controller> m_controller;
 };
 

@@ -6,6 +6,7 @@
 #include "cores/riscv/hart.h"
 #include "cores/riscv/interpreter.h"
 #include "cores/riscv/timing_model.h"
+#include "interconnect/tlm_helpers.h"
 #include "riscv_gdb.h"
 
 namespace silica::riscv {
@@ -276,14 +277,7 @@ sc_core::sc_time RiscvCore::local_offset() const {
 
 bool RiscvCore::bus_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(cmd);
-  trans.set_address(addr);
-  trans.set_data_ptr(static_cast<unsigned char*>(data));
-  trans.set_data_length(len);
-  trans.set_streaming_width(len);
-  trans.set_byte_enable_ptr(nullptr);
-  trans.set_dmi_allowed(false);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  prepare_payload(trans, cmd, addr, data, len);
   sc_core::sc_time offset = local_offset();
   sc_core::sc_time delay = offset;
   socket->b_transport(trans, delay);

@@ -18,12 +18,7 @@ namespace silica::test {
 inline unsigned debug_access(TlmDriver& driver, tlm::tlm_command cmd, uint64_t addr, void* data,
                              unsigned len) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(cmd);
-  trans.set_address(addr);
-  trans.set_data_ptr(static_cast<unsigned char*>(data));
-  trans.set_data_length(len);
-  trans.set_streaming_width(len);
-  trans.set_byte_enable_ptr(nullptr);
+  prepare_payload(trans, cmd, addr, data, len);
   return driver.socket->transport_dbg(trans);
 }
 
@@ -40,14 +35,9 @@ inline tlm::tlm_response_status timed_access(TlmDriver& driver, tlm::tlm_command
                                              void* data, unsigned len, sc_core::sc_time delay,
                                              unsigned char* byte_enable = nullptr) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(cmd);
-  trans.set_address(addr);
-  trans.set_data_ptr(static_cast<unsigned char*>(data));
-  trans.set_data_length(len);
-  trans.set_streaming_width(len);
+  prepare_payload(trans, cmd, addr, data, len);
   trans.set_byte_enable_ptr(byte_enable);
   trans.set_byte_enable_length(byte_enable != nullptr ? len : 0);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   driver.socket->b_transport(trans, delay);
   return trans.get_response_status();
 }

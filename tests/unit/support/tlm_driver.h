@@ -12,6 +12,7 @@
 #include <tlm>
 
 #include "interconnect/irq.h"
+#include "interconnect/tlm_helpers.h"
 
 namespace silica::test {
 
@@ -34,14 +35,7 @@ class TlmDriver : public sc_core::sc_module {
                                   sc_core::sc_time* delay_out = nullptr) {
     tlm::tlm_generic_payload trans;
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    trans.set_command(cmd);
-    trans.set_address(addr);
-    trans.set_data_ptr(static_cast<unsigned char*>(data));
-    trans.set_data_length(len);
-    trans.set_streaming_width(len);
-    trans.set_byte_enable_ptr(nullptr);
-    trans.set_dmi_allowed(false);
-    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(trans, cmd, addr, data, len);
     socket->b_transport(trans, delay);
     if (delay_out != nullptr) *delay_out = delay;
     return trans.get_response_status();
