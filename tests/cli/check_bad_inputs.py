@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Bad input gets one clear line on stderr and exit status 2: never a crash,
+a backtrace or silent success. Each case names what it feeds silica and a
+fragment the message must contain (the file, line or address at fault).
+
+    check_bad_inputs.py --silica build/silica --elf build/tests/programs/hello.elf
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+CRASH_SIGNS = ("terminate called", "Aborted", "Segmentation", "core dumped", "Traceback")
+
+
+def run(silica, args, tmp):
+    proc = subprocess.run([silica, "run", "--no-progress"] + args, cwd=tmp,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stderr
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--silica", required=True)
+    ap.add_argument("--elf", required=True, help="a good RISC-V ELF to corrupt and reuse")
+    args = ap.parse_args()
+    silica = os.path.abspath(args.silica)
+    elf = os.path.abspath(args.elf)
+    with tempfile.TemporaryDirectory() as tmp:
+        def write(name, data, mode="w"):
+            path = os.path.join(tmp, name)
+            with open(path, mode) as f:
+                f.write(data)
+            return path
+
+        with open(elf, "rb") as f:
+            good = f.read()
+        truncated = write("truncated.elf", good[:200], "wb")
+        garbage = write("garbage.elf", bytes(range(256)) * 4, "wb")
+        overlap = write("overlap.platform", "\n".join([
+            "component riscv_hart hart0 isa=rv64imac_zicsr_zifencei",
+            "component memory ram size=1M",
+            "component memory rom size=64K",
+            "map ram 0x80000000 0x100000",
+            "map rom 0x800f0000 0x10000",
+            ""]))
+        typo = write("typo.platform", "\n".join([
+            "component riscv_hart hart0 isa=rv64imac_zicsr_zifencei",
+            "component memory ram size=1M sise=2",
+            "map ram 0x80000000 0x100000",
+            ""]))
+        unknown_isa = write("isa.platform", "\n".join([
+            "component riscv_hart hart0 isa=rv64imacq",
+            "component memory ram size=1M",
+            "map ram 0x80000000 0x100000",
+            ""]))
+        small = write("small.platform", "\n".join([
+            "component riscv_hart hart0 isa=rv64imac_zicsr_zifencei",
+            "component memory ram size=4K",
+            "map ram 0x90000000 0x1000",
+            ""]))
+        cases = [
+            ("missing ELF", ["nosuch.elf"], "nosuch.elf"),
+            ("truncated ELF", [truncated], "truncated.elf"),
+            ("not an ELF", [garbage], "not an ELF"),
+            ("x86-64 ELF", ["/bin/true"], "not a RISC-V executable"),
+            ("unknown platform", ["--platform", "nope", elf], "unknown platform 'nope'"),
+            ("overlapping ranges", ["--platform", overlap, elf], "overlap.platform:5"),
+            ("unknown parameter", ["--platform", typo, elf], "typo.platform:2"),
+            ("undescribed extension", ["--platform", unknown_isa, elf], "isa.platform:1"),
+            ("ELF outside memory", ["--platform", small, elf], "not backed by memory"),
+            ("bad option", ["--frobnicate", elf], "--frobnicate"),
+            ("bad memory size", ["-m", "12Q", elf], "-m 12Q"),
+            ("unknown core", ["--core", "quantum", elf], "quantum"),
+            ("unknown trace symbol", ["--trace", "t.txt", "--trace-start", "no_such_symbol", elf],
+             "no_such_symbol"),
+            ("bad gdb port", ["--gdb", "70000", elf], "--gdb 70000"),
+        ]
+        failed = 0
+        for name, argv, fragment in cases:
+            code, err = run(silica, argv, tmp)
+            lines = [l for l in err.splitlines() if l.strip()]
+            problems = []
+            if code != 2:
+                problems.append(f"exit status {code}, expected 2")
+            if fragment not in err:
+                problems.append(f"message lacks '{fragment}'")
+            if any(sign in err for sign in CRASH_SIGNS):
+                problems.append("crashed")
+            if len(lines) != 1:
+                problems.append(f"{len(lines)} lines on stderr, expected 1")
+            if problems:
+                failed += 1
+                print(f"FAIL {name}: {'; '.join(problems)}\n  stderr: {err.strip()}")
+            else:
+                print(f"ok   {name}: {lines[0]}")
+        print(f"{len(cases) - failed} passed, {failed} failed")
+        return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
