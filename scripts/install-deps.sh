@@ -8,6 +8,9 @@ PACKAGES=(
   cmake ninja-build g++ python3 pkg-config
   # libraries (README.md says why each is here)
   libsystemc-dev libboost-graph-dev libgtest-dev libgmock-dev libcli11-dev libelf-dev
+  # execution traces: zstd for the binary format, its Python reader, and
+  # GraphViz to check (and look at) silica-trace's control-flow graphs
+  libzstd-dev python3-zstandard graphviz
   # RISC-V guest programs and the reference simulator
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
   qemu-system-misc

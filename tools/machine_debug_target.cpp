@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "interconnect/router.h"
+#include "interconnect/tlm_helpers.h"
 
 namespace silica {
 
@@ -43,11 +44,7 @@ size_t MachineDebugTarget::memory_access(tlm::tlm_command cmd, uint64_t addr, ui
   size_t done = 0;
   while (done < len) {
     tlm::tlm_generic_payload trans;
-    trans.set_command(cmd);
-    trans.set_address(addr + done);
-    trans.set_data_ptr(data + done);
-    trans.set_data_length(unsigned(len - done));
-    trans.set_streaming_width(unsigned(len - done));
+    prepare_payload(trans, cmd, addr + done, data + done, unsigned(len - done));
     unsigned n = m_platform.router().debug_transport(trans);
     if (n == 0) break;
     done += n;

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -46,7 +47,8 @@ class Output {
   std::ostream& stream() { return m_path.empty() ? std::cout : m_file; }
   void close() {
     stream().flush();
-    if (!stream()) throw std::runtime_error((m_path.empty() ? "stdout" : m_path) + ": write failed");
+    if (!stream())
+      throw std::runtime_error((m_path.empty() ? "stdout" : m_path) + ": write failed");
   }
 
  private:
@@ -126,7 +128,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("bbv", "basic-block vectors for SimPoint (Valgrind exp-bbv .bb format)");
   bbv->add_option("trace", trace, "binary trace file")->required();
   bbv->add_option("--interval", interval, "instructions per vector (default 100000000)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()));
   bbv->add_option("--pc-file", pc_file, "also write 'id pc instructions symbol' per block");
   bbv->add_option("--hart", hart, "only this hart's instructions (default all)");
   bbv->add_option("--elf", elf, "the traced program, for symbols in the pc file");
@@ -184,4 +186,6 @@ int main(int argc, char** argv) {
 
 // silica-trace links libsystemc (through the ELF reader's library), whose
 // shared object wants an sc_main. silica-trace's own main() runs instead.
-int sc_main(int /*argc*/, char* /*argv*/[]) { return 1; }
+int sc_main(int /*argc*/, char* /*argv*/[]) {
+  return 1;
+}

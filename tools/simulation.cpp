@@ -102,6 +102,11 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
     params["isa"] = "rv32" + isa->value.substr(4);
   }
   m_platform = std::make_unique<Platform>(build_platform(file, params, context));
+  if (params.count("isa") != 0) {
+    m_isa = params["isa"];
+  } else if (isa != nullptr) {
+    m_isa = isa->value;
+  }
   // riscv-tests style programs talk to the host through tohost/fromhost.
   if (auto tohost = m_elf.symbol("tohost")) {
     auto fromhost = m_elf.symbol("fromhost");
@@ -147,6 +152,7 @@ void Simulation::open_trace() {
   trace::TraceOptions trace_options;
   trace_options.path = m_options.trace_path;
   trace_options.xlen = m_elf.xlen;
+  trace_options.isa = m_isa;
   try {
     trace_options.format = trace::parse_trace_format(m_options.trace_format);
     for (const std::string& range : m_options.trace_ranges) {

@@ -78,6 +78,7 @@ class Simulation final : public SimControl {
 
   std::unique_ptr<Platform> m_platform;
   std::unique_ptr<trace::TraceSink> m_trace;
+  std::string m_isa;  // the platform's ISA string, recorded in binary traces
   DebugHooks* m_debug_hooks = nullptr;  // while a debugger is attached
   class MachineDebugTarget* m_debug_target = nullptr;
   std::unique_ptr<Controller> m_controller;

@@ -30,8 +30,8 @@ inline constexpr size_t kMaxRecordBytes = 160;
 // Record tags. 0x00-0x7f are retired instructions (the bits say which
 // optional fields follow); 0xc0-0xff are extension records with a length.
 namespace tag {
-inline constexpr uint8_t kRetiredPcJump = 0x01;   // zigzag(pc - expected pc) follows
-inline constexpr uint8_t kRetiredNewInsn = 0x02;  // len, class, varint raw follow
+inline constexpr uint8_t kRetiredPcJump = 0x01;     // zigzag(pc - expected pc) follows
+inline constexpr uint8_t kRetiredNewInsn = 0x02;    // len, class, varint raw follow
 inline constexpr unsigned kRetiredWritesShift = 2;  // 2 bits: register writes
 inline constexpr unsigned kRetiredMemShift = 4;     // 2 bits: memory accesses
 inline constexpr uint8_t kRetiredExtended = 0x40;   // an extension byte follows the tag

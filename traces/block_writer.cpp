@@ -18,8 +18,8 @@ void put_u32(uint8_t* p, uint32_t v) {
 
 }  // namespace
 
-BlockWriter::BlockWriter(std::string path, Encoding encoding, size_t buffer_bytes,
-                         unsigned buffers, int zstd_level)
+BlockWriter::BlockWriter(std::string path, Encoding encoding, size_t buffer_bytes, unsigned buffers,
+                         int zstd_level)
     : m_path(std::move(path)), m_encoding(encoding), m_zstd_level(zstd_level) {
   m_file = std::fopen(m_path.c_str(), "wb");
   if (m_file == nullptr) {

@@ -67,7 +67,7 @@ class BlockWriter {
   int m_zstd_level;
   std::FILE* m_file = nullptr;
   ZSTD_CCtx_s* m_cctx = nullptr;  // writer thread only, like m_frame
-  std::vector<uint8_t> m_frame;    // compressed output
+  std::vector<uint8_t> m_frame;   // compressed output
 
   std::mutex m_mutex;
   std::condition_variable m_work;  // the writer thread waits for queued buffers

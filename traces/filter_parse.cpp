@@ -47,7 +47,8 @@ uint8_t parse_priv_mask(const std::string& text) {
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t comma = text.find(',', pos);
-    std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::string item =
+        text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     if (item == "m" || item == "M") {
       mask |= kPrivM;
     } else if (item == "s" || item == "S") {

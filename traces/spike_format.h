@@ -62,7 +62,9 @@ inline char* put_decimal_left2(char* p, unsigned v) {
   return p;
 }
 
-inline unsigned xlen_digits(unsigned xlen) { return xlen == 32 ? 8 : 16; }
+inline unsigned xlen_digits(unsigned xlen) {
+  return xlen == 32 ? 8 : 16;
+}
 
 }  // namespace spike_detail
 

@@ -61,7 +61,8 @@ bool environment_call(Hart<XLEN>& h, const DecodedInsn& d) {
 
 template <unsigned XLEN>
 bool breakpoint(Hart<XLEN>& h, const DecodedInsn& d) {
-  raise_exception(h, cause::kBreakpoint, d.pc, d.pc);
+  // mtval may be 0 or the pc; QEMU's virt machine writes 0, and so do we.
+  raise_exception(h, cause::kBreakpoint, 0, d.pc);
   return false;
 }
 
