@@ -70,7 +70,9 @@ bool CommandHandler::take_no_ack_request() {
 }
 
 void CommandHandler::remove_all_breakpoints() {
-  for (const Breakpoint& bp : m_breakpoints) m_target.remove_breakpoint(bp.kind, bp.addr, bp.length);
+  for (const Breakpoint& bp : m_breakpoints) {
+    m_target.remove_breakpoint(bp.kind, bp.addr, bp.length);
+  }
   m_breakpoints.clear();
 }
 
@@ -300,14 +302,13 @@ std::string CommandHandler::handle_write_memory(std::string_view args, bool bina
   if (!header_and_data) return std::string(kErrBadPacket);
   const auto range = parse_addr_length(header_and_data->first);
   if (!range) return std::string(kErrBadPacket);
-  const auto data = binary ? unescape_binary(header_and_data->second)
-                           : hex_decode(header_and_data->second);
+  const auto data =
+      binary ? unescape_binary(header_and_data->second) : hex_decode(header_and_data->second);
   if (!data || data->size() != range->second) return std::string(kErrBadPacket);
   // "X addr,0:" is how gdb probes for X support.
   if (data->empty()) return std::string(kOk);
-  const size_t written =
-      m_target.write_memory(m_general_hart, range->first,
-                            reinterpret_cast<const uint8_t*>(data->data()), data->size());
+  const size_t written = m_target.write_memory(
+      m_general_hart, range->first, reinterpret_cast<const uint8_t*>(data->data()), data->size());
   return written == data->size() ? std::string(kOk) : std::string(kErrTarget);
 }
 
@@ -331,9 +332,10 @@ std::string CommandHandler::handle_breakpoint(std::string_view args, bool insert
     return std::string(kOk);
   }
   if (!m_target.remove_breakpoint(bp.kind, bp.addr, bp.length)) return std::string(kErrTarget);
-  const auto it = std::find_if(m_breakpoints.begin(), m_breakpoints.end(), [&](const Breakpoint& b) {
-    return b.kind == bp.kind && b.addr == bp.addr && b.length == bp.length;
-  });
+  const auto it =
+      std::find_if(m_breakpoints.begin(), m_breakpoints.end(), [&](const Breakpoint& b) {
+        return b.kind == bp.kind && b.addr == bp.addr && b.length == bp.length;
+      });
   if (it != m_breakpoints.end()) m_breakpoints.erase(it);
   return std::string(kOk);
 }
@@ -376,7 +378,9 @@ void CommandHandler::handle_monitor(std::string_view hex, std::vector<std::strin
       output ? *output : "silica: unknown monitor command '" + *command + "'\n";
   constexpr size_t kBytesPerPacket = (kMaxPacketSize - 1) / 2;
   for (size_t at = 0; at < text.size(); at += kBytesPerPacket) {
-    replies.push_back("O" + hex_encode(std::string_view(text).substr(at, kBytesPerPacket)));
+    std::string packet = "O";
+    packet += hex_encode(std::string_view(text).substr(at, kBytesPerPacket));
+    replies.push_back(std::move(packet));
   }
   replies.emplace_back(output ? kOk : kErrBadPacket);
 }
@@ -395,16 +399,16 @@ std::string CommandHandler::handle_thread_info(bool first) {
   return reply;
 }
 
-std::string CommandHandler::resume(std::optional<unsigned> step_hart, std::string_view new_pc,
+std::string CommandHandler::resume(std::optional<unsigned> step, std::string_view new_pc,
                                    Outcome& outcome) {
   if (!new_pc.empty()) {
     const auto pc = parse_hex_u64(new_pc);
     if (!pc) return std::string(kErrBadPacket);
-    if (!m_target.write_register(step_hart.value_or(this->step_hart()), kPcRegister, *pc)) {
+    if (!m_target.write_register(step.value_or(step_hart()), kPcRegister, *pc)) {
       return std::string(kErrTarget);
     }
   }
-  return run_until_stop(step_hart, outcome);
+  return run_until_stop(step, outcome);
 }
 
 std::string CommandHandler::handle_vcont(std::string_view actions, Outcome& outcome) {
@@ -444,8 +448,8 @@ std::string CommandHandler::handle_vcont(std::string_view actions, Outcome& outc
   return run_until_stop(step, outcome);
 }
 
-std::string CommandHandler::run_until_stop(std::optional<unsigned> step_hart, Outcome& outcome) {
-  const StopEvent event = m_target.resume(step_hart);
+std::string CommandHandler::run_until_stop(std::optional<unsigned> step, Outcome& outcome) {
+  const StopEvent event = m_target.resume(step);
   m_last_stop = event;
   if (event.reason == StopEvent::Reason::kExited) {
     m_exit_code = event.exit_code;
@@ -459,25 +463,25 @@ std::string CommandHandler::run_until_stop(std::optional<unsigned> step_hart, Ou
 }
 
 std::string CommandHandler::stop_reply(const StopEvent& event) const {
-  const unsigned hart = event.hart < m_target.hart_count() ? event.hart : 0;
-  const std::string thread = "thread:" + thread_id(hart) + ";";
-  switch (event.reason) {
-    case StopEvent::Reason::kExited:
-      return "W" + two_hex_digits(static_cast<unsigned>(event.exit_code));
-    case StopEvent::Reason::kInterrupt:
-      return "T" + two_hex_digits(kSigInt) + thread;
-    case StopEvent::Reason::kWatchpoint: {
-      const char* kind = event.watch_kind == BreakpointKind::kReadWatch     ? "rwatch"
-                         : event.watch_kind == BreakpointKind::kAccessWatch ? "awatch"
-                                                                            : "watch";
-      return "T" + two_hex_digits(kSigTrap) + kind + ":" + format_hex_u64(event.watch_addr) +
-             ";" + thread;
-    }
-    case StopEvent::Reason::kBreakpoint:
-    case StopEvent::Reason::kStep:
-      break;
+  if (event.reason == StopEvent::Reason::kExited) {
+    std::string reply = "W";
+    reply += two_hex_digits(static_cast<unsigned>(event.exit_code));
+    return reply;
   }
-  return "T" + two_hex_digits(kSigTrap) + thread;
+  std::string reply = "T";
+  reply += two_hex_digits(event.reason == StopEvent::Reason::kInterrupt ? kSigInt : kSigTrap);
+  if (event.reason == StopEvent::Reason::kWatchpoint) {
+    reply += event.watch_kind == BreakpointKind::kReadWatch     ? "rwatch:"
+             : event.watch_kind == BreakpointKind::kAccessWatch ? "awatch:"
+                                                                : "watch:";
+    reply += format_hex_u64(event.watch_addr);
+    reply += ';';
+  }
+  const unsigned hart = event.hart < m_target.hart_count() ? event.hart : 0;
+  reply += "thread:";
+  reply += thread_id(hart);
+  reply += ';';
+  return reply;
 }
 
 std::optional<CommandHandler::ThreadSelector> CommandHandler::parse_thread(
@@ -500,8 +504,12 @@ std::optional<CommandHandler::ThreadSelector> CommandHandler::parse_thread(
   return ThreadSelector{ThreadSelector::Kind::kHart, static_cast<unsigned>(*id - 1)};
 }
 
-std::string CommandHandler::thread_id(unsigned hart) const { return format_hex_u64(hart + 1ull); }
+std::string CommandHandler::thread_id(unsigned hart) const {
+  return format_hex_u64(hart + 1ull);
+}
 
-unsigned CommandHandler::step_hart() const { return m_continue_hart.value_or(m_general_hart); }
+unsigned CommandHandler::step_hart() const {
+  return m_continue_hart.value_or(m_general_hart);
+}
 
 }  // namespace silica::gdb

@@ -74,21 +74,21 @@ class CommandHandler {
   std::string handle_thread_info(bool first);
 
   // Resumes with an optional new pc (the old 'c addr' / 's addr' forms).
-  std::string resume(std::optional<unsigned> step_hart, std::string_view new_pc,
-                     Outcome& outcome);
-  std::string run_until_stop(std::optional<unsigned> step_hart, Outcome& outcome);
+  std::string resume(std::optional<unsigned> step, std::string_view new_pc, Outcome& outcome);
+  std::string run_until_stop(std::optional<unsigned> step, Outcome& outcome);
   std::string handle_vcont(std::string_view actions, Outcome& outcome);
   std::string stop_reply(const StopEvent& event) const;
 
   std::optional<ThreadSelector> parse_thread(std::string_view text) const;
   std::string thread_id(unsigned hart) const;
   unsigned register_bytes() const { return m_target.xlen() / 8; }
+  // The hart 's' steps: the Hc choice, else the Hg one.
   unsigned step_hart() const;
 
   DebugTarget& m_target;
-  unsigned m_general_hart = 0;                 // Hg: registers and memory
-  std::optional<unsigned> m_continue_hart;     // Hc: which hart 's' steps
-  unsigned m_thread_cursor = 0;                // qfThreadInfo/qsThreadInfo paging
+  unsigned m_general_hart = 0;                               // Hg: registers and memory
+  std::optional<unsigned> m_continue_hart;                   // Hc: which hart 's' steps
+  unsigned m_thread_cursor = 0;                              // qfThreadInfo/qsThreadInfo paging
   StopEvent m_last_stop{StopEvent::Reason::kBreakpoint, 0};  // '?' before any run: SIGTRAP
   std::vector<Breakpoint> m_breakpoints;
   bool m_no_ack_requested = false;

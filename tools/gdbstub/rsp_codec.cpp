@@ -11,7 +11,9 @@ constexpr uint8_t kEscapeXor = 0x20;
 constexpr int kRunLengthBias = 29;
 constexpr int kMaxRunLengthChar = 126;
 
-bool needs_escape(uint8_t c) { return c == '#' || c == '$' || c == '}' || c == '*'; }
+bool needs_escape(uint8_t c) {
+  return c == '#' || c == '$' || c == '}' || c == '*';
+}
 
 }  // namespace
 

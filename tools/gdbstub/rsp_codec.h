@@ -62,8 +62,8 @@ class RspDecoder {
 
   State m_state = State::kIdle;
   std::string m_payload;
-  uint8_t m_sum = 0;        // running checksum of the payload bytes
-  uint8_t m_received = 0;   // the checksum as sent
+  uint8_t m_sum = 0;       // running checksum of the payload bytes
+  uint8_t m_received = 0;  // the checksum as sent
   bool m_oversized = false;
   bool m_verify_checksums = true;
 };
