@@ -199,6 +199,18 @@ void Simulation::request_reset() {
   m_controller->reset_requested.notify(sc_core::SC_ZERO_TIME);
 }
 
+namespace {
+// Debug hooks while no gdb is attached yet: "stop" as soon as one connects.
+class AttachWatcher final : public DebugHooks {
+ public:
+  explicit AttachWatcher(const gdb::GdbServer& server) : m_server(server) {}
+  bool poll_interrupt() override { return m_server.connection_pending(); }
+
+ private:
+  const gdb::GdbServer& m_server;
+};
+}  // namespace
+
 std::optional<int> Simulation::run_debugged() {
   MachineDebugTarget target(
       *m_platform, [this] { return m_exit_code; }, [this] { request_reset(); });
@@ -209,6 +221,20 @@ std::optional<int> Simulation::run_debugged() {
     throw ConfigError(std::string("--gdb: ") + e.what());
   }
   m_debug_target = &target;
+  if (!m_options.wait_for_gdb) {
+    // Run at once; stop the machine when gdb connects (QEMU's -s).
+    std::fprintf(stderr, "silica: gdb can attach at %s\n", server->endpoint().c_str());
+    AttachWatcher watcher(*server);
+    target.set_hooks(&watcher);
+    m_debug_hooks = &watcher;
+    StopEvent event = target.resume(std::nullopt);
+    m_debug_hooks = nullptr;
+    if (event.reason == StopEvent::Reason::kExited) {
+      m_debug_target = nullptr;
+      target.set_hooks(nullptr);
+      return event.exit_code;
+    }
+  }
   target.set_hooks(server.get());
   m_debug_hooks = server.get();
   gdb::ServeResult result = server->serve();

@@ -3,6 +3,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -154,6 +155,11 @@ bool GdbServer::poll_interrupt() {
   m_next_poll = now + kPollInterval;
   if (m_connection->poll_interrupt()) m_interrupt_requested = true;
   return m_interrupt_requested;
+}
+
+bool GdbServer::connection_pending() const {
+  pollfd fd{m_listen_fd, POLLIN, 0};
+  return ::poll(&fd, 1, 0) > 0 && (fd.revents & POLLIN) != 0;
 }
 
 }  // namespace silica::gdb

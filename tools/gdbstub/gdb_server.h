@@ -71,6 +71,10 @@ class GdbServer : public DebugHooks {
   // (taking ownership), e.g. one end of a socketpair() in tests.
   ServeResult serve_connection(int fd);
 
+  // True when a gdb is waiting to be accepted (non-blocking): lets the
+  // simulation run until gdb attaches, as QEMU's -s does.
+  bool connection_pending() const;
+
   // DebugHooks: true when Ctrl-C arrived (or the connection dropped) since
   // the current resume packet was received; stays true until it is handled.
   bool poll_interrupt() override;
