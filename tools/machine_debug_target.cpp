@@ -1,6 +1,8 @@
 #include "tools/machine_debug_target.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "interconnect/router.h"
@@ -10,11 +12,13 @@ namespace silica {
 
 MachineDebugTarget::MachineDebugTarget(Platform& platform,
                                        std::function<std::optional<int>()> exit_status,
-                                       std::function<void()> request_reset)
+                                       std::function<void()> request_reset,
+                                       std::function<void(int)> request_exit)
     : m_platform(platform),
       m_cpus(platform.cpus()),
       m_exit_status(std::move(exit_status)),
-      m_request_reset(std::move(request_reset)) {}
+      m_request_reset(std::move(request_reset)),
+      m_request_exit(std::move(request_exit)) {}
 
 void MachineDebugTarget::set_hooks(DebugHooks* hooks) {
   for (CpuComponent* cpu : m_cpus) {
@@ -143,16 +147,43 @@ StopEvent MachineDebugTarget::resume(std::optional<unsigned> step_hart) {
 
 std::optional<std::string> MachineDebugTarget::monitor(const std::string& command) {
   std::ostringstream out;
-  if (command == "help") {
-    out << "monitor commands: stats, reset, help\n";
-  } else if (command == "stats") {
+  std::istringstream words(command);
+  std::string verb;
+  words >> verb;
+  if (verb == "help") {
+    out << "monitor commands:\n"
+        << "  stats              instructions and cycles per hart, simulated time\n"
+        << "  xp ADDR [LEN]      physical memory, bypassing address translation\n"
+        << "  reset              machine reset (when execution resumes)\n"
+        << "  quit               end the simulation (exit status 0)\n";
+  } else if (verb == "xp") {
+    std::string addr_text, len_text = "16";
+    words >> addr_text >> len_text;
+    char* end = nullptr;
+    uint64_t addr = std::strtoull(addr_text.c_str(), &end, 0);
+    if (addr_text.empty() || *end != '\0') return "usage: monitor xp ADDR [LEN]\n";
+    uint64_t len = std::min<uint64_t>(std::strtoull(len_text.c_str(), nullptr, 0), 4096);
+    std::vector<uint8_t> bytes(len);
+    size_t got = memory_access(tlm::TLM_READ_COMMAND, addr, bytes.data(), bytes.size());
+    for (size_t i = 0; i < got; ++i) {
+      if (i % 16 == 0) out << (i ? "\n" : "") << hex(addr + i) << ":";
+      char byte[4];
+      std::snprintf(byte, sizeof byte, " %02x", bytes[i]);
+      out << byte;
+    }
+    out << "\n";
+    if (got < len) out << "(nothing mapped at " << hex(addr + got) << ")\n";
+  } else if (verb == "quit") {
+    m_request_exit(0);
+    out << "simulation ends\n";
+  } else if (verb == "stats") {
     for (size_t i = 0; i < m_cpus.size(); ++i) {
       CpuStats s = m_cpus[i]->stats();
       out << "hart " << i << ": " << s.instructions << " instructions, " << s.cycles
           << " cycles\n";
     }
     out << "simulated time: " << sc_core::sc_time_stamp().to_string() << "\n";
-  } else if (command == "reset") {
+  } else if (verb == "reset") {
     m_request_reset();
     out << "machine reset requested; it happens when execution resumes\n";
   } else {

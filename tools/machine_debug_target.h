@@ -17,7 +17,7 @@ class MachineDebugTarget final : public DebugTarget {
  public:
   // `exit_status` tells whether the guest has ended the simulation, and how.
   MachineDebugTarget(Platform& platform, std::function<std::optional<int>()> exit_status,
-                     std::function<void()> request_reset);
+                     std::function<void()> request_reset, std::function<void(int)> request_exit);
 
   // The debugger's polling hooks, handed to every hart for Ctrl-C.
   void set_hooks(DebugHooks* hooks);
@@ -47,6 +47,7 @@ class MachineDebugTarget final : public DebugTarget {
   std::vector<CpuComponent*> m_cpus;
   std::function<std::optional<int>()> m_exit_status;
   std::function<void()> m_request_reset;
+  std::function<void(int)> m_request_exit;
   std::set<uint64_t> m_breakpoints;
   std::vector<Watchpoint> m_watchpoints;
   std::optional<StopEvent> m_pending;

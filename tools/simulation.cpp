@@ -213,7 +213,8 @@ class AttachWatcher final : public DebugHooks {
 
 std::optional<int> Simulation::run_debugged() {
   MachineDebugTarget target(
-      *m_platform, [this] { return m_exit_code; }, [this] { request_reset(); });
+      *m_platform, [this] { return m_exit_code; }, [this] { request_reset(); },
+      [this](int code) { request_exit(code); });
   std::unique_ptr<gdb::GdbServer> server;
   try {
     server = std::make_unique<gdb::GdbServer>(target, m_options.gdb_host, *m_options.gdb_port);

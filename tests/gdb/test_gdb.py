@@ -327,6 +327,24 @@ def case_hello(s):
     expect("Hello from silica" in s.stub.stdout(), "hello's greeting on the console")
 
 
+def case_monitor(s):
+    """silica's monitor commands: statistics, physical memory, quit."""
+    s.run_to("main")
+    stats = s.gdb.console("monitor stats")
+    expect("instructions" in stats and "simulated time" in stats, f"monitor stats said {stats!r}")
+    pc = int(s.gdb.evaluate("$pc").split()[0], 0)
+    dump = s.gdb.console(f"monitor xp {pc:#x} 4")
+    word = s.gdb.console(f"x/4xb {pc:#x}")
+    want = " ".join(b[2:] for b in word.split(":")[1].split())
+    expect(want in dump, f"monitor xp {pc:#x} shows {dump!r}, x/4xb shows {word!r}")
+    expect("nothing mapped" in s.gdb.console("monitor xp 0x0 4"), "xp reports unmapped memory")
+    s.gdb.console("monitor quit")
+    s.gdb.command("-exec-continue")
+    stop = s.gdb.wait_stopped(timeout=60)
+    expect(stop.get("reason") == "exited-normally", f"quit ends the run with status 0: {stop}")
+    expect(s.stub.wait(15) == 0, "the simulator exits 0 after monitor quit")
+
+
 CASES = {
     "break_continue": case_break_continue,
     "registers": case_registers,
@@ -338,6 +356,7 @@ CASES = {
     "kill": case_kill,
     "detach": case_detach,
     "hello": case_hello,
+    "monitor": case_monitor,
 }
 
 
