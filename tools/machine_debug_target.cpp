@@ -26,7 +26,9 @@ void MachineDebugTarget::set_hooks(DebugHooks* hooks) {
   }
 }
 
-unsigned MachineDebugTarget::xlen() const { return m_cpus.empty() ? 64 : m_cpus[0]->xlen(); }
+unsigned MachineDebugTarget::xlen() const {
+  return m_cpus.empty() ? 64 : m_cpus[0]->xlen();
+}
 
 std::string MachineDebugTarget::target_xml() const {
   return m_cpus.empty() || m_cpus[0]->debug() == nullptr ? "" : m_cpus[0]->debug()->target_xml();
@@ -60,8 +62,7 @@ size_t MachineDebugTarget::read_memory(unsigned, uint64_t addr, uint8_t* data, s
   return memory_access(tlm::TLM_READ_COMMAND, addr, data, len);
 }
 
-size_t MachineDebugTarget::write_memory(unsigned, uint64_t addr, const uint8_t* data,
-                                        size_t len) {
+size_t MachineDebugTarget::write_memory(unsigned, uint64_t addr, const uint8_t* data, size_t len) {
   size_t n = memory_access(tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data), len);
   // Memory written behind the harts' backs may hold code they decoded.
   for (CpuComponent* cpu : m_cpus) {
@@ -179,8 +180,7 @@ std::optional<std::string> MachineDebugTarget::monitor(const std::string& comman
   } else if (verb == "stats") {
     for (size_t i = 0; i < m_cpus.size(); ++i) {
       CpuStats s = m_cpus[i]->stats();
-      out << "hart " << i << ": " << s.instructions << " instructions, " << s.cycles
-          << " cycles\n";
+      out << "hart " << i << ": " << s.instructions << " instructions, " << s.cycles << " cycles\n";
     }
     out << "simulated time: " << sc_core::sc_time_stamp().to_string() << "\n";
   } else if (verb == "reset") {

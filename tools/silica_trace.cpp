@@ -97,6 +97,7 @@ void run_text(const std::string& trace, const std::string& out_path) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(bugprone-exception-escape): only building the parser can throw, on a bug
 int main(int argc, char** argv) {
   CLI::App app{"silica-trace: read, convert and analyse silica binary traces"};
   app.require_subcommand(1);

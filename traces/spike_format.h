@@ -74,7 +74,7 @@ inline size_t format_spike_commit(const Retired& r, char* out) {
   using namespace spike_detail;
   const unsigned xdigits = xlen_digits(r.xlen);
   char* p = out;
-  std::memcpy(p, "core", 4);
+  std::memcpy(p, "core", 4);  // NOLINT(bugprone-not-null-terminated-result): fields, not C strings
   p = put_decimal(p + 4, r.hart, 4);
   *p++ = ':';
   *p++ = ' ';
@@ -107,13 +107,13 @@ inline size_t format_spike_commit(const Retired& r, char* out) {
   for (unsigned i = 0; i < n_mem; ++i) {  // loads first, as Spike prints them
     const MemAccess& m = r.mem[i];
     if (m.write) continue;
-    std::memcpy(p, " mem ", 5);
+    std::memcpy(p, " mem ", 5);  // NOLINT(bugprone-not-null-terminated-result)
     p = put_hex(p + 5, r.xlen == 32 ? uint32_t(m.addr) : m.addr, xdigits);
   }
   for (unsigned i = 0; i < n_mem; ++i) {
     const MemAccess& m = r.mem[i];
     if (!m.write) continue;
-    std::memcpy(p, " mem ", 5);
+    std::memcpy(p, " mem ", 5);  // NOLINT(bugprone-not-null-terminated-result)
     p = put_hex(p + 5, r.xlen == 32 ? uint32_t(m.addr) : m.addr, xdigits);
     *p++ = ' ';
     unsigned digits = m.size == 0 ? 2 : (m.size > 16 ? 32 : m.size * 2u);

@@ -70,7 +70,7 @@ class SyntheticProgram {
   static uint8_t cls(riscv::InsnClass c) { return uint8_t(c); }
 
   void build() {
-    const uint64_t base = m_opt.xlen == 32 ? 0x80000000u : 0x80000000u;
+    const uint64_t base = 0x80000000u;  // RAM on virt, for both XLENs
     uint64_t pc = base;
     for (unsigned b = 0; b < m_opt.blocks; ++b) {
       Block block;

@@ -33,6 +33,7 @@ template <unsigned XLEN>
 bool load_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, void* out) {
   const TlbEntry& e = h.tlb_read[(addr >> kPageBits) % kTlbEntries];
   if (e.tag == page_of(addr)) {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): the TLB addend maps guest to host in one add
     std::memcpy(out, reinterpret_cast<const void*>(e.addend + addr), size);
     return true;
   }
@@ -55,6 +56,7 @@ bool store_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, const void* in) 
   } else {
     const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
     if (e.tag == page) {
+      // NOLINTNEXTLINE(performance-no-int-to-ptr): as above
       std::memcpy(reinterpret_cast<void*>(e.addend + addr), in, size);
       return true;
     }
@@ -71,9 +73,9 @@ bool store_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, const void* in) 
 template <unsigned XLEN>
 void check_watchpoints(Hart<XLEN>& h, uint64_t addr, unsigned size, bool write) {
   for (const Watchpoint& w : *h.watchpoints) {
-    bool kind_matches = w.kind == BreakpointKind::kAccessWatch ||
-                        (write ? w.kind == BreakpointKind::kWriteWatch
-                               : w.kind == BreakpointKind::kReadWatch);
+    bool kind_matches =
+        w.kind == BreakpointKind::kAccessWatch ||
+        (write ? w.kind == BreakpointKind::kWriteWatch : w.kind == BreakpointKind::kReadWatch);
     if (kind_matches && addr < w.addr + w.length && w.addr < addr + size) {
       h.watch_hit = true;
       h.watch_addr = w.addr;

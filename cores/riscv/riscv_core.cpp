@@ -215,7 +215,8 @@ void RiscvCore::run_thread() {
     if (reason == StopReason::kWaitForIrq) {
       // Sleep until an interrupt is pending; the clock keeps counting cycles.
       m_quantum.sync();
-      sc_core::sc_time asleep = sc_core::sc_time_stamp();
+      // A copy on purpose: sc_time_stamp() refers to the kernel's moving time.
+      const sc_core::sc_time asleep = sc_core::sc_time_stamp();  // NOLINT
       while (!m_slot->interrupt_pending()) wait(m_irq_event);
       m_slot->add_cycles(uint64_t((sc_core::sc_time_stamp() - asleep) / m_period));
       m_slot->wake();
@@ -233,7 +234,9 @@ void RiscvCore::debug_stop(const StopEvent& event) {
   wait(sc_core::SC_ZERO_TIME);  // runs again when the debugger resumes
 }
 
-std::string RiscvCore::target_xml() const { return m_slot->target_xml(); }
+std::string RiscvCore::target_xml() const {
+  return m_slot->target_xml();
+}
 std::optional<uint64_t> RiscvCore::read_register(unsigned regno) {
   return m_slot->read_register(regno);
 }
@@ -262,7 +265,9 @@ void RiscvCore::set_stepping(bool stepping) {
   apply_debug_settings();
 }
 
-void RiscvCore::invalidate_code() { m_slot->engine().flush_code_cache(); }
+void RiscvCore::invalidate_code() {
+  m_slot->engine().flush_code_cache();
+}
 
 std::optional<StopEvent> RiscvCore::take_stop() {
   std::optional<StopEvent> event = m_stop;

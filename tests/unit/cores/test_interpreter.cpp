@@ -44,25 +44,25 @@ class RamPort final : public MemoryPort {
 
 class InterpreterTest : public ::testing::Test {
  protected:
-  InterpreterTest() : interp(hart, timing) {
-    hart.config = parse_isa_string("rv64imac_zicsr_zifencei");
-    hart.memory = &port;
-    hart.stop_request = &stop;
-    hart.reset(kRamBase);
+  InterpreterTest() : m_interp(m_hart, m_timing) {
+    m_hart.config = parse_isa_string("rv64imac_zicsr_zifencei");
+    m_hart.memory = &m_port;
+    m_hart.stop_request = &m_stop;
+    m_hart.reset(kRamBase);
   }
   void program(std::initializer_list<uint32_t> words, uint64_t at = kRamBase) {
     for (uint32_t w : words) {
-      std::memcpy(&port.ram[at - kRamBase], &w, 4);
+      std::memcpy(&m_port.ram[at - kRamBase], &w, 4);
       at += 4;
     }
   }
-  void run_insns(uint64_t n) { interp.run(~uint64_t(0), hart.instret + n); }
+  void run_insns(uint64_t n) { m_interp.run(~uint64_t(0), m_hart.instret + n); }
 
-  RamPort port;
-  ClassCostModel timing;
-  Hart<64> hart;
-  Interpreter<64> interp;
-  bool stop = false;
+  RamPort m_port;
+  ClassCostModel m_timing;
+  Hart<64> m_hart;
+  Interpreter<64> m_interp;
+  bool m_stop = false;
 };
 
 constexpr uint32_t kLoop = 0x0000006f;  // j .
@@ -70,95 +70,95 @@ constexpr uint32_t kLoop = 0x0000006f;  // j .
 TEST_F(InterpreterTest, ExecutesAndCountsInstructions) {
   program({0x00500513, 0x00750513, kLoop});  // li a0,5; addi a0,a0,7; j .
   run_insns(3);
-  EXPECT_EQ(hart.x[10], 12u);
-  EXPECT_EQ(hart.instret, 3u);
-  EXPECT_EQ(hart.pc, kRamBase + 8);
+  EXPECT_EQ(m_hart.x[10], 12u);
+  EXPECT_EQ(m_hart.instret, 3u);
+  EXPECT_EQ(m_hart.pc, kRamBase + 8);
   // Class costs from isa/riscv/base.isa: alu 1, alu 1, jump 2.
-  EXPECT_EQ(hart.cycles, 4u);
+  EXPECT_EQ(m_hart.cycles, 4u);
 }
 
 TEST_F(InterpreterTest, WritesToZeroRegisterAreDiscarded) {
   program({0x00500013, kLoop});  // addi zero, zero, 5
   run_insns(1);
-  EXPECT_EQ(hart.x[0], 0u);
+  EXPECT_EQ(m_hart.x[0], 0u);
 }
 
 TEST_F(InterpreterTest, IllegalInstructionTrapsWithBitsInMtval) {
-  hart.mtvec = kRamBase + 0x100;
+  m_hart.mtvec = kRamBase + 0x100;
   program({0x00500513, 0xffffffff});
   program({kLoop}, kRamBase + 0x100);
   run_insns(2);
-  EXPECT_EQ(hart.mcause, cause::kIllegalInsn);
-  EXPECT_EQ(hart.mepc, kRamBase + 4);
-  EXPECT_EQ(hart.mtval, 0xffffffffu);
-  EXPECT_EQ(hart.pc, kRamBase + 0x100);
-  EXPECT_EQ(hart.instret, 2u);  // li and the handler's loop; the trapping one does not retire
+  EXPECT_EQ(m_hart.mcause, cause::kIllegalInsn);
+  EXPECT_EQ(m_hart.mepc, kRamBase + 4);
+  EXPECT_EQ(m_hart.mtval, 0xffffffffu);
+  EXPECT_EQ(m_hart.pc, kRamBase + 0x100);
+  EXPECT_EQ(m_hart.instret, 2u);  // li and the handler's loop; the trapping one does not retire
 }
 
 TEST_F(InterpreterTest, EcallFromMachineMode) {
-  hart.mtvec = kRamBase + 0x100;
+  m_hart.mtvec = kRamBase + 0x100;
   program({0x00000073});
   program({kLoop}, kRamBase + 0x100);
   run_insns(1);
-  EXPECT_EQ(hart.mcause, cause::kEcallFromM);
-  EXPECT_EQ(hart.mepc, kRamBase);
+  EXPECT_EQ(m_hart.mcause, cause::kEcallFromM);
+  EXPECT_EQ(m_hart.mepc, kRamBase);
 }
 
 TEST_F(InterpreterTest, LoadFromUnmappedAddressIsAnAccessFault) {
-  hart.mtvec = kRamBase + 0x100;
+  m_hart.mtvec = kRamBase + 0x100;
   program({0x00002583});  // lw a1, 0(zero)
   program({kLoop}, kRamBase + 0x100);
   run_insns(1);
-  EXPECT_EQ(hart.mcause, cause::kLoadAccessFault);
-  EXPECT_EQ(hart.mtval, 0u);
-  EXPECT_EQ(hart.mepc, kRamBase);
+  EXPECT_EQ(m_hart.mcause, cause::kLoadAccessFault);
+  EXPECT_EQ(m_hart.mtval, 0u);
+  EXPECT_EQ(m_hart.mepc, kRamBase);
 }
 
 TEST_F(InterpreterTest, TimerInterruptIsVectored) {
-  hart.mtvec = (kRamBase + 0x100) | 1;  // vectored
-  hart.mie = 1u << 7;
-  hart.mstatus = mstatus_bits::kMie;
+  m_hart.mtvec = (kRamBase + 0x100) | 1;  // vectored
+  m_hart.mie = 1u << 7;
+  m_hart.mstatus = mstatus_bits::kMie;
   program({kLoop});
   program({kLoop}, kRamBase + 0x100 + 4 * 7);
-  hart.mip = 1u << 7;
+  m_hart.mip = 1u << 7;
   run_insns(1);
-  EXPECT_EQ(hart.mcause, (uint64_t(1) << 63) | 7);
-  EXPECT_EQ(hart.pc, kRamBase + 0x100 + 4 * 7);
-  EXPECT_EQ(hart.mstatus & mstatus_bits::kMie, 0u);
-  EXPECT_EQ(hart.mstatus & mstatus_bits::kMpie, mstatus_bits::kMpie);
+  EXPECT_EQ(m_hart.mcause, (uint64_t(1) << 63) | 7);
+  EXPECT_EQ(m_hart.pc, kRamBase + 0x100 + 4 * 7);
+  EXPECT_EQ(m_hart.mstatus & mstatus_bits::kMie, 0u);
+  EXPECT_EQ(m_hart.mstatus & mstatus_bits::kMpie, mstatus_bits::kMpie);
 }
 
 TEST_F(InterpreterTest, DisabledInterruptWaitsButWakesWfi) {
-  hart.mie = 1u << 7;            // mstatus.MIE clear: not taken in M-mode
+  m_hart.mie = 1u << 7;          // mstatus.MIE clear: not taken in M-mode
   program({0x10500073, kLoop});  // wfi; j .
-  EXPECT_EQ(interp.run(~uint64_t(0), 10), StopReason::kWaitForIrq);
-  EXPECT_TRUE(hart.wfi);
-  hart.mip = 1u << 7;
-  hart.wfi = false;
+  EXPECT_EQ(m_interp.run(~uint64_t(0), 10), StopReason::kWaitForIrq);
+  EXPECT_TRUE(m_hart.wfi);
+  m_hart.mip = 1u << 7;
+  m_hart.wfi = false;
   run_insns(1);
-  EXPECT_EQ(hart.pc, kRamBase + 4);  // resumed after the WFI, no trap taken
-  EXPECT_EQ(hart.mcause, 0u);
+  EXPECT_EQ(m_hart.pc, kRamBase + 4);  // resumed after the WFI, no trap taken
+  EXPECT_EQ(m_hart.mcause, 0u);
 }
 
 TEST_F(InterpreterTest, StoreIntoDecodedCodeIsSeenAfterFenceI) {
   // 0: li a0,1   4: sw a1,0(a2)   8: fence.i   12: li a0,2 (overwritten with li a0,3)   16: j .
-  hart.x[11] = 0x00300513;  // li a0, 3
-  hart.x[12] = kRamBase + 12;
+  m_hart.x[11] = 0x00300513;  // li a0, 3
+  m_hart.x[12] = kRamBase + 12;
   program({0x00100513, 0x00b62023, 0x0000100f, 0x00200513, kLoop});
   run_insns(5);
-  EXPECT_EQ(hart.x[10], 3u);
+  EXPECT_EQ(m_hart.x[10], 3u);
 }
 
 TEST_F(InterpreterTest, CsrAccessRules) {
   // csrrw a0, mscratch, a1 ; csrr a2, mscratch ; csrw mvendorid (read-only) -> illegal
-  hart.mtvec = kRamBase + 0x100;
-  hart.x[11] = 0x1234;
+  m_hart.mtvec = kRamBase + 0x100;
+  m_hart.x[11] = 0x1234;
   program({0x34059573, 0x34002673, 0xf1159073});
   program({kLoop}, kRamBase + 0x100);
   run_insns(3);
-  EXPECT_EQ(hart.x[12], 0x1234u);
-  EXPECT_EQ(hart.mcause, cause::kIllegalInsn);
-  EXPECT_EQ(hart.mepc, kRamBase + 8);
+  EXPECT_EQ(m_hart.x[12], 0x1234u);
+  EXPECT_EQ(m_hart.mcause, cause::kIllegalInsn);
+  EXPECT_EQ(m_hart.mepc, kRamBase + 8);
 }
 
 // Keeps every record, to check what the trace points report.
@@ -174,9 +174,9 @@ class CollectingSink final : public trace::TraceSink {
 
 TEST_F(InterpreterTest, TraceReportsWritesMemoryAndTraps) {
   CollectingSink sink;
-  interp.set_trace_sink(&sink);
-  hart.mtvec = kRamBase + 0x100;
-  hart.x[12] = kRamBase + 0x800;
+  m_interp.set_trace_sink(&sink);
+  m_hart.mtvec = kRamBase + 0x100;
+  m_hart.x[12] = kRamBase + 0x800;
   // li a0,5 ; sw a0,0(a2) ; lw a1,0(a2) ; amoadd.w a3,a0,(a2) ; ecall
   program({0x00500513, 0x00a62023, 0x00062583, 0x00a626af, 0x00000073});
   program({kLoop}, kRamBase + 0x100);
@@ -214,13 +214,13 @@ TEST_F(InterpreterTest, TracingDoesNotChangeResults) {
   // The same program with and without a sink ends in the same state.
   program({0x00500513, 0x00750513, 0x02a50533, kLoop});  // li; addi; mul a0,a0,a0; j .
   run_insns(4);
-  uint64_t plain = hart.x[10], plain_cycles = hart.cycles;
+  uint64_t plain = m_hart.x[10], plain_cycles = m_hart.cycles;
   CollectingSink sink;
-  interp.set_trace_sink(&sink);
-  hart.reset(kRamBase);
+  m_interp.set_trace_sink(&sink);
+  m_hart.reset(kRamBase);
   run_insns(4);
-  EXPECT_EQ(hart.x[10], plain);
-  EXPECT_EQ(hart.cycles, plain_cycles);
+  EXPECT_EQ(m_hart.x[10], plain);
+  EXPECT_EQ(m_hart.cycles, plain_cycles);
   EXPECT_EQ(sink.retired_records.size(), 4u);
 }
 

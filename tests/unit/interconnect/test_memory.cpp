@@ -16,7 +16,7 @@ using test::TlmDriver;
 
 // RAM bound to a test initiator, elaborated and ready for transactions.
 struct MemoryBench {
-  explicit MemoryBench(uint64_t size, sc_time latency = sc_core::SC_ZERO_TIME)
+  explicit MemoryBench(uint64_t size, const sc_time& latency = sc_core::SC_ZERO_TIME)
       : driver("driver"), memory("memory", size, latency) {
     driver.socket.bind(memory.socket);
     sc_core::sc_start(sc_core::SC_ZERO_TIME);

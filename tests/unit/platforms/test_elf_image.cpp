@@ -45,7 +45,7 @@ class ElfImageTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(m_dir); }
 
   std::string write_file(const std::string& name, const std::vector<char>& bytes) {
-    const std::string path = (m_dir / name).string();
+    std::string path = (m_dir / name).string();
     std::ofstream out(path, std::ios::binary);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return path;
