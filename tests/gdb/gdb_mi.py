@@ -233,3 +233,17 @@ class GdbMi:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def run_cases(names, run_one, label=""):
+    """Runs each named case, prints one ok/FAIL line per case and the closing
+    'N passed, N failed' line; returns the process exit status."""
+    failed = 0
+    for name in names:
+        start = time.monotonic()
+        ok = run_one(name)
+        failed += 0 if ok else 1
+        where = f"{label}, " if label else ""
+        print(f"{'ok  ' if ok else 'FAIL'} {name} ({where}{time.monotonic() - start:.1f} s)")
+    print(f"{len(names) - failed} passed, {failed} failed")
+    return 1 if failed else 0

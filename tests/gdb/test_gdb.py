@@ -23,7 +23,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gdb_mi import GdbMi, MiError  # noqa: E402
+from gdb_mi import GdbMi, MiError, run_cases  # noqa: E402
 from ports import free_port, listening  # noqa: E402
 
 # What the debuggee's main() returns when nothing disturbed it (debuggee.c).
@@ -411,14 +411,7 @@ def main():
     if "hello" in cases and not args.hello_elf:
         ap.error("the hello case needs --hello-elf")
 
-    failed = 0
-    for name in cases:
-        start = time.monotonic()
-        ok = run_case(args, name)
-        failed += 0 if ok else 1
-        print(f"{'ok  ' if ok else 'FAIL'} {name} ({args.server}, {time.monotonic() - start:.1f} s)")
-    print(f"{len(cases) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_cases(cases, lambda name: run_case(args, name), args.server)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gdb_mi import GdbMi, MiError  # noqa: E402
+from gdb_mi import GdbMi, MiError, run_cases  # noqa: E402
 from ports import free_port, listening  # noqa: E402
 
 MEM_BASE = 0x80000000
@@ -313,14 +313,7 @@ def main():
         print(f"error: {args.gdb} not found (Debian: apt-get install gdb-multiarch)")
         return 2
     cases = args.case or list(CASES)
-    failed = 0
-    for name in cases:
-        start = time.monotonic()
-        ok = run_case(args, name)
-        failed += 0 if ok else 1
-        print(f"{'ok  ' if ok else 'FAIL'} {name} ({time.monotonic() - start:.1f} s)")
-    print(f"{len(cases) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_cases(cases, lambda name: run_case(args, name))
 
 
 if __name__ == "__main__":
