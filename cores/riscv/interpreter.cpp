@@ -213,7 +213,6 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
     m_code_pages.insert(next);
     m_hart.tlb_write[(next >> kPageBits) % kTlbEntries] = TlbEntry{};
   }
-  ++m_blocks_decoded;
   Block* raw = block.get();
   m_blocks[pc] = std::move(block);
   return raw;

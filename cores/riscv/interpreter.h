@@ -36,9 +36,6 @@ class Interpreter final : public Engine, public CodeWatcher {
   // Starts (sink) or stops (nullptr) reporting every retired instruction.
   void set_trace_sink(trace::TraceSink* sink);
 
-  // Statistics for --stats and benchmarks.
-  uint64_t blocks_decoded() const { return m_blocks_decoded; }
-
  private:
   struct Entry;
   using ThreadedFn = void (*)(Hart<XLEN>&, const Entry*);
@@ -97,7 +94,6 @@ class Interpreter final : public Engine, public CodeWatcher {
   const TimingModel& m_timing;
   std::unordered_map<uint64_t, std::unique_ptr<Block>> m_blocks;
   std::unordered_set<uint64_t> m_code_pages;
-  uint64_t m_blocks_decoded = 0;
 };
 
 extern template class Interpreter<32>;
