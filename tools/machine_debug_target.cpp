@@ -71,6 +71,12 @@ size_t MachineDebugTarget::write_memory(unsigned, uint64_t addr, const uint8_t* 
   return n;
 }
 
+void MachineDebugTarget::push_breakpoints() {
+  for (CpuComponent* cpu : m_cpus) {
+    if (cpu->debug() != nullptr) cpu->debug()->set_breakpoints(m_breakpoints);
+  }
+}
+
 void MachineDebugTarget::push_watchpoints() {
   for (CpuComponent* cpu : m_cpus) {
     if (cpu->debug() != nullptr) cpu->debug()->set_watchpoints(m_watchpoints);
@@ -80,9 +86,7 @@ void MachineDebugTarget::push_watchpoints() {
 bool MachineDebugTarget::insert_breakpoint(BreakpointKind kind, uint64_t addr, uint64_t length) {
   if (kind == BreakpointKind::kSoftware || kind == BreakpointKind::kHardware) {
     m_breakpoints.insert(addr);
-    for (CpuComponent* cpu : m_cpus) {
-      if (cpu->debug() != nullptr) cpu->debug()->set_breakpoints(m_breakpoints);
-    }
+    push_breakpoints();
     return true;
   }
   m_watchpoints.push_back({addr, std::max<uint64_t>(length, 1), kind});
@@ -93,9 +97,7 @@ bool MachineDebugTarget::insert_breakpoint(BreakpointKind kind, uint64_t addr, u
 bool MachineDebugTarget::remove_breakpoint(BreakpointKind kind, uint64_t addr, uint64_t length) {
   if (kind == BreakpointKind::kSoftware || kind == BreakpointKind::kHardware) {
     if (m_breakpoints.erase(addr) == 0) return false;
-    for (CpuComponent* cpu : m_cpus) {
-      if (cpu->debug() != nullptr) cpu->debug()->set_breakpoints(m_breakpoints);
-    }
+    push_breakpoints();
     return true;
   }
   auto it = std::find_if(m_watchpoints.begin(), m_watchpoints.end(), [&](const Watchpoint& w) {
@@ -110,11 +112,10 @@ bool MachineDebugTarget::remove_breakpoint(BreakpointKind kind, uint64_t addr, u
 void MachineDebugTarget::clear_all() {
   m_breakpoints.clear();
   m_watchpoints.clear();
+  push_breakpoints();
+  push_watchpoints();
   for (CpuComponent* cpu : m_cpus) {
-    if (cpu->debug() == nullptr) continue;
-    cpu->debug()->set_breakpoints(m_breakpoints);
-    cpu->debug()->set_watchpoints(m_watchpoints);
-    cpu->debug()->set_stepping(false);
+    if (cpu->debug() != nullptr) cpu->debug()->set_stepping(false);
   }
 }
 

@@ -41,6 +41,7 @@ class MachineDebugTarget final : public DebugTarget {
 
  private:
   size_t memory_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, size_t len);
+  void push_breakpoints();
   void push_watchpoints();
 
   Platform& m_platform;
