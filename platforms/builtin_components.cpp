@@ -5,11 +5,15 @@
 #include <charconv>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "interconnect/sim_control.h"
 #include "peripherals/clint.h"
+#include "peripherals/goldfish_rtc.h"
 #include "peripherals/host_console.h"
 #include "peripherals/htif.h"
+#include "peripherals/plic.h"
 #include "peripherals/sifive_test.h"
 #include "peripherals/uart16550.h"
 
@@ -81,6 +85,49 @@ class ClintComponent : public Component {
   Clint m_clint;
 };
 
+// Contexts come in pairs per hart, M-mode then S-mode, as on QEMU's virt.
+class PlicComponent : public Component {
+ public:
+  PlicComponent(const std::string& name, unsigned sources, unsigned harts)
+      : m_plic(name.c_str(), sources, 2 * harts), m_harts(harts) {}
+  tlm::tlm_target_socket<>* target_socket(std::string_view name) override {
+    return is_default_socket(name) ? &m_plic.socket : nullptr;
+  }
+  // meip<N> and seip<N>, one each per hart.
+  IrqLine* irq_output(std::string_view name) override {
+    if (auto h = pin_index(name, "meip", m_harts)) return &m_plic.context_irq[2 * *h];
+    if (auto h = pin_index(name, "seip", m_harts)) return &m_plic.context_irq[2 * *h + 1];
+    return nullptr;
+  }
+  // irq<N>: interrupt source N (1 .. sources-1; source 0 does not exist).
+  std::optional<IrqInput> irq_input(std::string_view name) override {
+    auto source = pin_index(name, "irq", m_plic.num_sources());
+    if (!source || *source == 0) return std::nullopt;
+    return IrqInput{&m_plic, *source};
+  }
+  void reset() override { m_plic.reset(); }
+
+ private:
+  Plic m_plic;
+  unsigned m_harts;
+};
+
+class GoldfishRtcComponent : public Component {
+ public:
+  GoldfishRtcComponent(const std::string& name, std::optional<uint64_t> start_ns)
+      : m_rtc(name.c_str(), start_ns) {}
+  tlm::tlm_target_socket<>* target_socket(std::string_view name) override {
+    return is_default_socket(name) ? &m_rtc.socket : nullptr;
+  }
+  IrqLine* irq_output(std::string_view name) override {
+    return name.empty() || name == "irq" ? &m_rtc.irq : nullptr;
+  }
+  void reset() override { m_rtc.reset(); }
+
+ private:
+  GoldfishRtc m_rtc;
+};
+
 class SifiveTestComponent : public Component {
  public:
   SifiveTestComponent(const std::string& name, SimControl& control)
@@ -131,6 +178,39 @@ void register_all() {
                    throw ConfigError(config.where() + ": parameter 'timebase': must not be 0");
                  return std::make_unique<ClintComponent>(name, static_cast<unsigned>(harts),
                                                          timebase);
+               });
+  registry.add("plic",
+               [](const std::string& name, const ComponentConfig& config,
+                  BuildContext&) -> std::unique_ptr<Component> {
+                 const uint64_t sources = config.get_u64("sources", 96);
+                 if (sources < 2 || sources > Plic::kMaxSources) {
+                   throw ConfigError(config.where() + ": parameter 'sources': must be 2.." +
+                                     std::to_string(Plic::kMaxSources) + " (source 0 included)");
+                 }
+                 const uint64_t harts = config.get_u64("harts", 1);
+                 if (harts == 0 || harts > Plic::kMaxContexts / 2) {
+                   throw ConfigError(config.where() + ": parameter 'harts': must be 1.." +
+                                     std::to_string(Plic::kMaxContexts / 2));
+                 }
+                 return std::make_unique<PlicComponent>(name, static_cast<unsigned>(sources),
+                                                        static_cast<unsigned>(harts));
+               });
+  registry.add("goldfish_rtc",
+               [](const std::string& name, const ComponentConfig& config,
+                  BuildContext&) -> std::unique_ptr<Component> {
+                 // start=SECONDS since 1970 fixes the clock (reproducible
+                 // runs); without it the clock starts at the host's time.
+                 std::optional<uint64_t> start_ns;
+                 if (config.has("start")) {
+                   constexpr uint64_t kNsPerSecond = 1'000'000'000;
+                   const uint64_t seconds = config.get_u64("start");
+                   if (seconds > ~uint64_t{0} / kNsPerSecond) {
+                     throw ConfigError(config.where() + ": parameter 'start': must be at most " +
+                                       std::to_string(~uint64_t{0} / kNsPerSecond) + " seconds");
+                   }
+                   start_ns = seconds * kNsPerSecond;
+                 }
+                 return std::make_unique<GoldfishRtcComponent>(name, start_ns);
                });
   registry.add("sifive_test",
                [](const std::string& name, const ComponentConfig& config,

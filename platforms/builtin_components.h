@@ -11,9 +11,9 @@
 
 namespace silica {
 
-// Registers memory, uart16550, clint, sifive_test and htif with the
-// ComponentRegistry. Explicit, because static initializers in a static library
-// are dropped when nothing references their object file. Idempotent.
+// Registers memory, uart16550, clint, plic, goldfish_rtc, sifive_test and htif
+// with the ComponentRegistry. Explicit, because static initializers in a static
+// library are dropped when nothing references their object file. Idempotent.
 void register_builtin_components();
 
 // Platform type "memory" (parameter size=). Exposed so loaders and checks can

@@ -14,7 +14,8 @@ using test::IrqProbe;
 using test::TlmDriver;
 
 // Test double for the core's "riscv_hart" type: a TLM initiator the test
-// drives directly, with interrupt inputs msi (line 3) and mti (line 7).
+// drives directly, with interrupt inputs msi (line 3), mti (line 7) and mei
+// (line 11), as the real core numbers them.
 class TestCpu : public CpuComponent {
  public:
   TestCpu(const std::string& name, uint64_t hart_id) : m_driver(name.c_str()), m_hart_id(hart_id) {}
@@ -24,6 +25,7 @@ class TestCpu : public CpuComponent {
   std::optional<IrqInput> irq_input(std::string_view name) override {
     if (name == "msi") return IrqInput{&m_probe, 3};
     if (name == "mti") return IrqInput{&m_probe, 7};
+    if (name == "mei") return IrqInput{&m_probe, 11};
     return std::nullopt;
   }
   void set_boot(uint64_t pc, uint64_t /*dtb_address*/) override { m_pc = pc; }
@@ -158,6 +160,88 @@ TEST_F(PlatformBuilderTest, BuildsTheVirtPlatform) {
   EXPECT_EQ(*m_sim_control.exit_code_, 0);
 }
 
+// tests/unit/platforms/virt_plic_rtc.platform: the virt map plus the PLIC and
+// the goldfish RTC, with the UART on source 10 and the RTC on source 11.
+TEST_F(PlatformBuilderTest, RoutesDeviceInterruptsThroughThePlic) {
+  Platform platform = build_platform(find_platform(SILICA_PLIC_RTC_PLATFORM), {}, m_context);
+  ASSERT_NE(platform.component("plic"), nullptr);
+  ASSERT_NE(platform.component("rtc"), nullptr);
+  EXPECT_EQ(platform.router().describe_address(0x0c200004), "plic+0x200004");
+  EXPECT_EQ(platform.router().describe_address(0x00101018), "rtc+0x18");
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  auto* cpu = dynamic_cast<TestCpu*>(platform.cpus()[0]);
+  ASSERT_NE(cpu, nullptr);
+  TlmDriver& bus = cpu->bus();
+  constexpr uint64_t kPlic = 0x0c000000, kClaim0 = kPlic + 0x200004, kUartIer = 0x10000001,
+                     kRtc = 0x00101000;
+  constexpr unsigned kMei = 11;
+
+  bus.write32(kPlic + 4 * 10, 1);                        // UART priority 1
+  bus.write32(kPlic + 4 * 11, 2);                        // RTC priority 2
+  bus.write32(kPlic + 0x2000, (1u << 10) | (1u << 11));  // both enabled for hart 0 M-mode
+  EXPECT_FALSE(cpu->irqs().level(kMei));
+  bus.write8(kUartIer, 0x02);  // THR-empty interrupt: the UART raises its line
+  EXPECT_TRUE(cpu->irqs().level(kMei));
+  EXPECT_EQ(bus.read32(kPlic + 0x1000), 1u << 10);  // pending
+  bus.write32(kPlic + 0x200000, 1);                 // threshold 1 masks priority 1
+  EXPECT_FALSE(cpu->irqs().level(kMei));
+  bus.write32(kPlic + 0x200000, 0);
+  EXPECT_TRUE(cpu->irqs().level(kMei));
+  EXPECT_EQ(bus.read32(kClaim0), 10u);
+  EXPECT_FALSE(cpu->irqs().level(kMei));
+  bus.write8(kUartIer, 0x00);  // the handler quiets the UART, then completes
+  bus.write32(kClaim0, 10);
+  EXPECT_FALSE(cpu->irqs().level(kMei));
+  EXPECT_EQ(bus.read32(kClaim0), 0u);
+
+  // The RTC starts at start=1700000000 s; an alarm 1 ms later reaches the hart
+  // through source 11.
+  const uint64_t now = bus.read32(kRtc) | (uint64_t{bus.read32(kRtc + 4)} << 32);
+  EXPECT_EQ(now, 1'700'000'000ULL * 1'000'000'000ULL);
+  const uint64_t alarm = now + 1'000'000;
+  bus.write32(kRtc + 0x10, 1);  // IRQ_ENABLED
+  bus.write32(kRtc + 0x0c, static_cast<uint32_t>(alarm >> 32));
+  bus.write32(kRtc + 0x08, static_cast<uint32_t>(alarm));
+  sc_core::sc_start(sc_core::sc_time(999, sc_core::SC_US));
+  EXPECT_FALSE(cpu->irqs().level(kMei));
+  sc_core::sc_start(sc_core::sc_time(2, sc_core::SC_US));
+  EXPECT_TRUE(cpu->irqs().level(kMei));
+  EXPECT_EQ(bus.read32(kClaim0), 11u);
+  bus.write32(kRtc + 0x1c, 1);  // CLEAR_INTERRUPT
+  bus.write32(kClaim0, 11);
+  EXPECT_FALSE(cpu->irqs().level(kMei));
+
+  platform.reset();  // machine reset reaches both models
+  EXPECT_EQ(bus.read32(kPlic + 4 * 10), 0u);
+  EXPECT_EQ(bus.read32(kRtc + 0x10), 0u);
+}
+
+TEST_F(PlatformBuilderTest, ReportsBadPlicAndRtcParametersAndPins) {
+  const std::string board = kBoard +
+                            "component plic plic harts=1\n"         // 9
+                            "component goldfish_rtc rtc start=0\n"  // 10
+                            "map plic 0x0c000000 0x600000\n"        // 11
+                            "map rtc 0x00101000 0x1000\n";          // 12
+  EXPECT_EQ(build_error(board), "");
+  std::string text = board;
+  text.replace(text.find("plic harts=1"), 12, "plic harts=0");
+  EXPECT_NE(build_error(text).find("board.platform:9: plic: parameter 'harts'"), std::string::npos);
+  text = board;
+  text.replace(text.find("plic harts=1"), 12, "plic sources=1025");
+  EXPECT_NE(build_error(text).find("board.platform:9: plic: parameter 'sources'"),
+            std::string::npos);
+  text = board;
+  text.replace(text.find("start=0"), 7, "start=99999999999");
+  EXPECT_NE(build_error(text).find("board.platform:10: rtc: parameter 'start'"), std::string::npos);
+  EXPECT_EQ(build_error(board + "irq uart0.irq -> plic.irq0\n"),
+            "board.platform:13: 'plic' (plic) has no interrupt input 'irq0'");
+  EXPECT_EQ(build_error(board + "irq uart0.irq -> plic.irq96\n"),
+            "board.platform:13: 'plic' (plic) has no interrupt input 'irq96'");
+  EXPECT_EQ(build_error(board + "irq plic.meip1 -> hart0.msi\n"),
+            "board.platform:13: 'plic' (plic) has no interrupt output 'meip1'");
+  EXPECT_EQ(build_error(board + "irq rtc.irq -> plic.irq95\nirq plic.seip0 -> hart0.msi\n"), "");
+}
+
 TEST_F(PlatformBuilderTest, RendersGraphvizAndADump) {
   Platform platform = build_platform(find_platform("virt"), {}, m_context);
   const std::string dot = platform.to_dot();
@@ -207,8 +291,8 @@ TEST_F(PlatformBuilderTest, ReportsUnknownComponentTypes) {
   std::string text = kBoard;
   text.replace(text.find("uart16550 uart0"), 9, "uartx");
   const std::string error = build_error(text);
-  EXPECT_NE(error.find("board.platform:3: unknown component type 'uartx' (known: clint, htif, "
-                       "memory, riscv_hart, sifive_test, uart16550)"),
+  EXPECT_NE(error.find("board.platform:3: unknown component type 'uartx' (known: clint, "
+                       "goldfish_rtc, htif, memory, plic, riscv_hart, sifive_test, uart16550)"),
             std::string::npos)
       << error;
 }
