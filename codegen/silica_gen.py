@@ -6,6 +6,7 @@ tree (never into git):
   <out>/<name>_interp.h   interpreter semantics, one function per instruction
   <out>/<name>_disasm.h   disassembler
   <out>/<name>_gdb.h      gdb target descriptions (registers and CSRs)
+  <out>/<name>_dbt.h      the DBT front end: semantics as IR builders
 
 Errors are printed as file:line: error: message, and the exit status is 1."""
 
@@ -16,6 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from silica_isa.compile import compile_isa  # noqa: E402
+from silica_isa.emit_dbt import emit_dbt  # noqa: E402
 from silica_isa.emit_disasm import emit_disasm  # noqa: E402
 from silica_isa.emit_gdb import emit_gdb  # noqa: E402
 from silica_isa.emit_interp import emit_interp  # noqa: E402
@@ -60,6 +62,7 @@ def main(argv=None):
                                              args.hart_header),
         f"{args.name}_disasm.h": emit_disasm(isa, args.files, args.namespace, tables),
         f"{args.name}_gdb.h": emit_gdb(isa, args.files, args.namespace),
+        f"{args.name}_dbt.h": emit_dbt(isa, args.files, args.namespace, tables),
     }
     for name, text in outputs.items():
         write_if_changed(os.path.join(args.out, name), text)

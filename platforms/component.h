@@ -111,6 +111,8 @@ struct BuildContext {
   CharBackend* console = nullptr;
   // Set when the simulation must end: engines check it between blocks.
   const bool* stop_request = nullptr;
+  // The execution engine cores use unless their configuration names one.
+  std::string engine = "interp";
 };
 
 using ComponentFactory = std::function<std::unique_ptr<Component>(

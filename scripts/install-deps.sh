@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   cmake ninja-build g++ python3 pkg-config
   # libraries (README.md says why each is here)
-  libsystemc-dev libboost-graph-dev libgtest-dev libgmock-dev libcli11-dev libelf-dev
+  libsystemc-dev libboost-graph-dev libgtest-dev libgmock-dev libcli11-dev libelf-dev libxbyak-dev
   # execution traces: zstd for the binary format, its Python reader, and
   # GraphViz to check (and look at) silica-trace's control-flow graphs
   libzstd-dev python3-zstandard graphviz

@@ -56,7 +56,7 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--platform", options.platform, "built-in platform name or .platform file")
       ->capture_default_str();
   run->add_option("--core", options.core, "execution engine")
-      ->check(CLI::IsMember({"interp"}))
+      ->check(CLI::IsMember({"interp", "dbt"}))
       ->capture_default_str();
   run->add_option("-m,--memory", memory, "RAM size, e.g. 128M or 2G");
   run->add_option("--max-insns", options.max_instructions,

@@ -82,8 +82,8 @@ class Simulation::Controller : public sc_core::sc_module {
 
 Simulation::Simulation(const RunOptions& options, CharBackend& console)
     : m_options(options), m_console(console) {
-  if (options.core != "interp") {
-    throw ConfigError("core '" + options.core + "' is not available (available: interp)");
+  if (options.core != "interp" && options.core != "dbt") {
+    throw ConfigError("core '" + options.core + "' is not available (available: interp, dbt)");
   }
   m_elf = read_elf(options.program);
   register_builtin_components();
@@ -92,6 +92,7 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   context.sim_control = this;
   context.console = &console;
   context.stop_request = &m_stop_request;
+  context.engine = options.core;
   PlatformFile file = find_platform(options.platform);
   std::map<std::string, std::string> params = options.params;
   // As qemu-system-riscv32 is to qemu-system-riscv64: a 32-bit ELF runs on the

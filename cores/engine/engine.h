@@ -5,6 +5,10 @@
 
 #include <cstdint>
 
+namespace silica::trace {
+class TraceSink;
+}
+
 namespace silica {
 
 enum class StopReason {
@@ -22,6 +26,8 @@ class Engine {
   virtual StopReason run(uint64_t cycle_limit, uint64_t instret_limit) = 0;
   // Drops every cached decoding/translation (e.g. after memory was reloaded).
   virtual void flush_code_cache() = 0;
+  // Starts (sink) or stops (nullptr) reporting every retired instruction.
+  virtual void set_trace_sink(trace::TraceSink* sink) = 0;
 };
 
 }  // namespace silica

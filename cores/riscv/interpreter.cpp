@@ -7,10 +7,6 @@
 
 namespace silica::riscv {
 namespace {
-// A block ends at a control transfer, a serializing instruction, the end of
-// the page (so a block never spans two pages' invalidation), or this many
-// instructions.
-constexpr unsigned kMaxBlockInsns = 64;
 // Blocks run back to back before control returns to the run loop. Handlers
 // tail-call each other, so this also bounds the stack depth should the
 // compiler not turn some call into a jump.
@@ -135,84 +131,30 @@ constexpr auto Interpreter<XLEN>::make_threaded_table(std::index_sequence<Ids...
 }
 
 template <unsigned XLEN>
-void Interpreter<XLEN>::decode_one(uint64_t pc, uint32_t word, Entry& entry) const {
-  DecodedInsn& d = entry.insn;
-  d = DecodedInsn{};
-  d.pc = pc;
-  d.raw = word;
-  InsnId id = decode<XLEN>(word);
-  const InsnInfo& info = kInsnInfo[size_t(id)];
-  if (id != InsnId::illegal && !m_hart.config.has(info.extension)) id = InsnId::illegal;
-  d.id = uint16_t(id);
-  d.len = (word & 3) == 3 ? 4 : 2;
-  d.cycles = id == InsnId::illegal ? 1 : m_timing.cycles_for(info.iclass);
-  extract_operands(id, word, d);
-  entry.exec = nullptr;  // chosen by decode_block once it knows the entry's place
-}
-
-template <unsigned XLEN>
 typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) {
+  DecodedBlock decoded;
+  if (!riscv::decode_block(m_hart, m_timing, pc, decoded)) return nullptr;
   auto block = std::make_unique<Block>();
   block->pc = pc;
-  uint64_t page = pc & ~(kPageSize - 1);
-  const uint8_t* host = fetch_page(m_hart, pc);
-  uint64_t cursor = pc;
-  unsigned max_insns = std::min(kMaxBlockInsns, m_hart.max_block_insns);
-  while (block->entries.size() < max_insns) {
-    // A breakpoint address always starts a block: the run loop stops there.
-    if (!block->entries.empty() && m_hart.breakpoints != nullptr &&
-        m_hart.breakpoints->count(cursor) != 0) {
-      break;
-    }
-    uint32_t word = 0;
-    bool in_page = cursor + 4 <= page + kPageSize;
-    if (host != nullptr && in_page) {
-      std::memcpy(&word, host + (cursor - page), 4);
-      if ((word & 3) != 3) word &= 0xffff;
-    } else {
-      // MMIO/ROM without DMI, or an instruction at the page's last halfword.
-      uint64_t fault_addr = 0;
-      if (!fetch_word(m_hart, cursor, word, fault_addr)) {
-        // Only a fetch at the block's start faults now; a later one ends the
-        // block and faults if execution really gets there.
-        if (!block->entries.empty()) break;
-        raise_exception(m_hart, cause::kInsnAccessFault, fault_addr, cursor);
-        return nullptr;
-      }
-    }
-    Entry entry;
-    decode_one(cursor, word, entry);
-    const InsnInfo& info = kInsnInfo[entry.insn.id];
-    bool serializing = (info.flags & insn_flags::serializing) != 0 || entry.insn.id == 0;
-    if (serializing && !block->entries.empty()) break;  // runs alone in the next block
-    block->entries.push_back(entry);
-    block->cycles += entry.insn.cycles;
-    cursor += entry.insn.len;
-    if ((info.flags & insn_flags::ends_block) || serializing || cursor >= page + kPageSize) break;
-  }
-  block->fallthrough_pc = cursor;
-  block->count = uint32_t(block->entries.size());
+  block->fallthrough_pc = decoded.fallthrough_pc;
+  block->cycles = decoded.cycles;
+  block->count = uint32_t(decoded.insns.size());
   constexpr auto kIds = std::make_index_sequence<size_t(InsnId::count)>();
   static constexpr auto kInner = make_threaded_table<false, false>(kIds);
   static constexpr auto kLast = make_threaded_table<true, false>(kIds);
   static constexpr auto kInnerTraced = make_threaded_table<false, true>(kIds);
   static constexpr auto kLastTraced = make_threaded_table<true, true>(kIds);
-  bool traced = m_hart.trace != nullptr;
-  for (Entry& entry : block->entries) {
-    entry.exec = (traced ? kInnerTraced : kInner)[entry.insn.id];
+  const bool traced = m_hart.trace != nullptr;
+  for (const DecodedInsn& d : decoded.insns) {
+    Entry entry{(traced ? kInnerTraced : kInner)[d.id], {}};
+    entry.insn = d;
+    block->entries.push_back(entry);
   }
   block->entries.back().exec = (traced ? kLastTraced : kLast)[block->entries.back().insn.id];
   Entry sentinel{nullptr, {}};
   sentinel.block = block.get();
   block->entries.push_back(sentinel);
-  m_code_pages.insert(page);
-  // Writes to this page must now take the slow path that notices code changes.
-  m_hart.tlb_write[(page >> kPageBits) % kTlbEntries] = TlbEntry{};
-  if (cursor > page + kPageSize) {
-    uint64_t next = page + kPageSize;
-    m_code_pages.insert(next);
-    m_hart.tlb_write[(next >> kPageBits) % kTlbEntries] = TlbEntry{};
-  }
+  watch_code_pages(m_hart, decoded, m_code_pages);
   Block* raw = block.get();
   m_blocks[pc] = std::move(block);
   return raw;

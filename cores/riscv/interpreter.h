@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cores/engine/engine.h"
+#include "cores/riscv/block_decoder.h"
 #include "cores/riscv/hart.h"
 #include "riscv_interp.h"
 
@@ -33,8 +34,7 @@ class Interpreter final : public Engine, public CodeWatcher {
   bool is_code_page(uint64_t page) const override { return m_code_pages.count(page) != 0; }
   void code_page_written(uint64_t page) override;
 
-  // Starts (sink) or stops (nullptr) reporting every retired instruction.
-  void set_trace_sink(trace::TraceSink* sink);
+  void set_trace_sink(trace::TraceSink* sink) override;
 
  private:
   struct Entry;
@@ -88,7 +88,6 @@ class Interpreter final : public Engine, public CodeWatcher {
 
   Block* lookup(uint64_t pc);
   Block* decode_block(uint64_t pc);
-  void decode_one(uint64_t pc, uint32_t word, Entry& entry) const;
 
   Hart<XLEN>& m_hart;
   const TimingModel& m_timing;

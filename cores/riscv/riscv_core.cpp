@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cores/riscv/dbt_engine.h"
 #include "cores/riscv/hart.h"
 #include "cores/riscv/interpreter.h"
 #include "cores/riscv/timing_model.h"
@@ -40,16 +41,20 @@ template <unsigned XLEN>
 class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
  public:
   HartSlotFor(const HartConfig& config, MemoryPort& memory, const TimingModel& timing,
-              const bool* stop_request)
-      : m_interp(m_hart, timing) {
+              const bool* stop_request, const std::string& engine) {
     m_hart.config = config;
     m_hart.memory = &memory;
     m_hart.stop_request = stop_request;
+    if (engine == "dbt") {
+      m_engine = std::make_unique<DbtEngine<XLEN>>(m_hart, timing);
+    } else {
+      m_engine = std::make_unique<Interpreter<XLEN>>(m_hart, timing);
+    }
   }
-  Engine& engine() override { return m_interp; }
+  Engine& engine() override { return *m_engine; }
   void reset(uint64_t pc, uint64_t dtb) override {
     m_hart.reset(pc);
-    m_interp.flush_code_cache();
+    m_engine->flush_code_cache();
     // Boot convention (OpenSBI, QEMU): a0 = hart id, a1 = device tree.
     m_hart.x[10] = sem::uxlen<XLEN>(m_hart.config.hart_id);
     m_hart.x[11] = sem::uxlen<XLEN>(dtb);
@@ -68,7 +73,7 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
     m_hart.attention = true;
   }
   void flush_tlb() override { m_hart.flush_tlb(); }
-  void set_trace_sink(trace::TraceSink* sink) override { m_interp.set_trace_sink(sink); }
+  void set_trace_sink(trace::TraceSink* sink) override { m_engine->set_trace_sink(sink); }
   std::string target_xml() const override { return gdb_target_xml<XLEN>(); }
   std::optional<uint64_t> read_register(unsigned regno) override {
     if (regno < 32) return uint64_t(m_hart.x[regno]);
@@ -101,7 +106,7 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
     // One-instruction blocks stop exactly after a step or a watched access.
     m_hart.max_block_insns = (stepping || watchpoints != nullptr) ? 1 : 64;
     m_hart.update_memory_mode();
-    m_interp.flush_code_cache();  // blocks must split at breakpoints, or shrink
+    m_engine->flush_code_cache();  // blocks must split at breakpoints, or shrink
   }
   StopEvent debug_event(unsigned hart) override {
     StopEvent e;
@@ -122,7 +127,7 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
 
  private:
   Hart<XLEN> m_hart;
-  Interpreter<XLEN> m_interp;
+  std::unique_ptr<Engine> m_engine;
 };
 
 RiscvCore::RiscvCore(const sc_core::sc_module_name& name, const CoreParams& params,
@@ -134,9 +139,11 @@ RiscvCore::RiscvCore(const sc_core::sc_module_name& name, const CoreParams& para
       m_timing(std::make_unique<ClassCostModel>()),
       m_period(sc_core::sc_time(1e12 / double(params.clock_hz), sc_core::SC_PS)) {
   if (params.hart.xlen == 32) {
-    m_slot = std::make_unique<HartSlotFor<32>>(params.hart, *this, *m_timing, stop_request);
+    m_slot = std::make_unique<HartSlotFor<32>>(params.hart, *this, *m_timing, stop_request,
+                                               params.engine);
   } else {
-    m_slot = std::make_unique<HartSlotFor<64>>(params.hart, *this, *m_timing, stop_request);
+    m_slot = std::make_unique<HartSlotFor<64>>(params.hart, *this, *m_timing, stop_request,
+                                               params.engine);
   }
   socket.register_invalidate_direct_mem_ptr(this, &RiscvCore::invalidate_direct_mem_ptr);
   SC_HAS_PROCESS(RiscvCore);

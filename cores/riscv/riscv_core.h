@@ -32,12 +32,10 @@ struct CoreParams {
   HartConfig hart;
   uint64_t clock_hz = 1'000'000'000;
   uint64_t timebase_hz = 10'000'000;  // the `time` CSR's rate (the CLINT's mtime)
+  std::string engine = "interp";      // "interp" or "dbt"
 };
 
-class RiscvCore : public sc_core::sc_module,
-                  public IrqSink,
-                  public MemoryPort,
-                  public CpuDebug {
+class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, public CpuDebug {
  public:
   tlm_utils::simple_initiator_socket<RiscvCore> socket;
 

@@ -56,6 +56,10 @@ std::unique_ptr<Component> make_core(const std::string& name, const ComponentCon
     throw ConfigError(config.where() + ": misaligned must be 'emulate' or 'trap'");
   }
   params.hart.misaligned_traps = misaligned == "trap";
+  params.engine = config.get_string("engine", context.engine);
+  if (params.engine != "interp" && params.engine != "dbt") {
+    throw ConfigError(config.where() + ": engine must be 'interp' or 'dbt'");
+  }
   return std::make_unique<RiscvCoreComponent>(name, params, context);
 }
 

@@ -51,7 +51,8 @@ class Stub:
         for attempt in range(5):
             self.port = free_port()
             if args.server == "silica":
-                cmd = [args.silica, "run", "--gdb", str(self.port), "--wait-gdb", elf]
+                cmd = [args.silica, "run", "--core", args.core, "--gdb", str(self.port),
+                       "--wait-gdb", elf]
             else:
                 cmd = [args.qemu, "-M", "virt", "-bios", "none", "-nographic",
                        "-monitor", "none", "-serial", "stdio",
@@ -389,6 +390,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--server", choices=["silica", "qemu"], default="silica")
     ap.add_argument("--silica", help="path of the silica executable")
+    ap.add_argument("--core", default="interp", help="silica's execution engine")
     ap.add_argument("--qemu", default="qemu-system-riscv64")
     ap.add_argument("--gdb", default="gdb-multiarch")
     ap.add_argument("--elf", required=True, help="the debuggee (tests/gdb/debuggee.c)")

@@ -1,0 +1,85 @@
+#include "cores/riscv/block_decoder.h"
+
+#include <algorithm>
+
+#include "cores/riscv/timing_model.h"
+
+namespace silica::riscv {
+namespace {
+
+template <unsigned XLEN>
+DecodedInsn decode_one(const Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, uint32_t word) {
+  DecodedInsn d{};
+  d.pc = pc;
+  d.raw = word;
+  InsnId id = decode<XLEN>(word);
+  const InsnInfo& info = kInsnInfo[size_t(id)];
+  if (id != InsnId::illegal && !h.config.has(info.extension)) id = InsnId::illegal;
+  d.id = uint16_t(id);
+  d.len = (word & 3) == 3 ? 4 : 2;
+  d.cycles = id == InsnId::illegal ? 1 : timing.cycles_for(info.iclass);
+  extract_operands(id, word, d);
+  return d;
+}
+
+}  // namespace
+
+template <unsigned XLEN>
+bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, DecodedBlock& out) {
+  out = DecodedBlock{};
+  out.pc = pc;
+  const uint64_t page = pc & ~(kPageSize - 1);
+  const uint8_t* host = fetch_page(h, pc);
+  uint64_t cursor = pc;
+  const unsigned max_insns = std::min(kMaxBlockInsns, h.max_block_insns);
+  while (out.insns.size() < max_insns) {
+    // A breakpoint address always starts a block: the run loop stops there.
+    if (!out.insns.empty() && h.breakpoints != nullptr && h.breakpoints->count(cursor) != 0) {
+      break;
+    }
+    uint32_t word = 0;
+    const bool in_page = cursor + 4 <= page + kPageSize;
+    if (host != nullptr && in_page) {
+      std::memcpy(&word, host + (cursor - page), 4);
+      if ((word & 3) != 3) word &= 0xffff;
+    } else {
+      // MMIO/ROM without DMI, or an instruction at the page's last halfword.
+      uint64_t fault_addr = 0;
+      if (!fetch_word(h, cursor, word, fault_addr)) {
+        // Only a fetch at the block's start faults now; a later one ends the
+        // block and faults if execution really gets there.
+        if (!out.insns.empty()) break;
+        raise_exception(h, cause::kInsnAccessFault, fault_addr, cursor);
+        return false;
+      }
+    }
+    const DecodedInsn d = decode_one(h, timing, cursor, word);
+    const InsnInfo& info = kInsnInfo[d.id];
+    const bool serializing = (info.flags & insn_flags::serializing) != 0 || d.id == 0;
+    if (serializing && !out.insns.empty()) break;  // runs alone in the next block
+    out.insns.push_back(d);
+    out.cycles += d.cycles;
+    cursor += d.len;
+    if ((info.flags & insn_flags::ends_block) || serializing || cursor >= page + kPageSize) break;
+  }
+  out.fallthrough_pc = cursor;
+  return true;
+}
+
+template <unsigned XLEN>
+void watch_code_pages(Hart<XLEN>& h, const DecodedBlock& block,
+                      std::unordered_set<uint64_t>& code_pages) {
+  const uint64_t first = block.pc & ~(kPageSize - 1);
+  const uint64_t last = (block.fallthrough_pc - 1) & ~(kPageSize - 1);
+  for (uint64_t page = first; page <= last; page += kPageSize) {
+    code_pages.insert(page);
+    h.tlb_write[(page >> kPageBits) % kTlbEntries] = TlbEntry{};
+  }
+}
+
+template bool decode_block<32>(Hart<32>&, const TimingModel&, uint64_t, DecodedBlock&);
+template bool decode_block<64>(Hart<64>&, const TimingModel&, uint64_t, DecodedBlock&);
+template void watch_code_pages<32>(Hart<32>&, const DecodedBlock&, std::unordered_set<uint64_t>&);
+template void watch_code_pages<64>(Hart<64>&, const DecodedBlock&, std::unordered_set<uint64_t>&);
+
+}  // namespace silica::riscv

@@ -1,0 +1,40 @@
+// Forms basic blocks: the one rule both engines use, so the interpreter and the
+// DBT stop, count and take interrupts at the same instruction boundaries.
+//
+// A block ends at a control transfer, a serializing instruction (which runs
+// alone in its block), the end of a page (so invalidating a page never leaves
+// half a block), a breakpoint address (it starts the next block), or the
+// hart's max_block_insns.
+#pragma once
+
+#include <cstdint>
+#include <unordered_set>
+#include <vector>
+
+#include "cores/riscv/hart.h"
+
+namespace silica::riscv {
+
+class TimingModel;
+
+constexpr unsigned kMaxBlockInsns = 64;
+
+struct DecodedBlock {
+  uint64_t pc = 0;
+  uint64_t fallthrough_pc = 0;  // where execution goes when nothing jumps
+  uint32_t cycles = 0;          // timing-model cost when every instruction retires
+  std::vector<DecodedInsn> insns;
+};
+
+// Decodes the block at pc. Returns false when fetching its first instruction
+// faults; the instruction access fault has then been raised on the hart.
+template <unsigned XLEN>
+bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, DecodedBlock& out);
+
+// Records the pages the block was decoded from and drops their write-TLB
+// entries, so stores into them take the slow path that notices code changes.
+template <unsigned XLEN>
+void watch_code_pages(Hart<XLEN>& h, const DecodedBlock& block,
+                      std::unordered_set<uint64_t>& code_pages);
+
+}  // namespace silica::riscv

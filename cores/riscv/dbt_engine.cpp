@@ -1,0 +1,262 @@
+#include "cores/riscv/dbt_engine.h"
+
+#include <cinttypes>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include "cores/dbt/ir_builder.h"
+#include "cores/riscv/timing_model.h"
+#include "riscv_dbt.h"
+#include "riscv_interp.h"
+
+namespace silica::riscv {
+namespace {
+
+// Entry points translated code calls; `insn` is the DecodedInsn the block was
+// compiled with.
+template <unsigned XLEN>
+dbt::SlowLoad load_thunk(void* hart, const void* insn, uint64_t addr, uint64_t size) {
+  auto& h = *static_cast<Hart<XLEN>*>(hart);
+  const LoadResult r =
+      load_slow(h, *static_cast<const DecodedInsn*>(insn), addr, unsigned(size), false);
+  return {dbt::truncate(r.value, unsigned(size * 8)), r.ok ? 1u : 0u};
+}
+
+template <unsigned XLEN>
+uint64_t store_thunk(void* hart, const void* insn, uint64_t addr, uint64_t size, uint64_t value) {
+  auto& h = *static_cast<Hart<XLEN>*>(hart);
+  return store_slow(h, *static_cast<const DecodedInsn*>(insn), addr, unsigned(size), value) ? 1 : 0;
+}
+
+template <unsigned XLEN>
+bool interpret_thunk(void* hart, const void* insn) {
+  auto& h = *static_cast<Hart<XLEN>*>(hart);
+  const auto& d = *static_cast<const DecodedInsn*>(insn);
+  return kExec<XLEN>[d.id](h, d);
+}
+
+template <class T, unsigned XLEN>
+int32_t offset_of(const Hart<XLEN>& h, const T& member) {
+  return int32_t(reinterpret_cast<const char*>(&member) - reinterpret_cast<const char*>(&h));
+}
+
+template <unsigned XLEN>
+dbt::GuestAbi make_abi(const Hart<XLEN>& h) {
+  dbt::GuestAbi abi;
+  abi.reg_bytes = XLEN / 8;
+  abi.regs = offset_of(h, h.x[0]);
+  abi.pc = offset_of(h, h.pc);
+  abi.instret = offset_of(h, h.instret);
+  abi.cycles = offset_of(h, h.cycles);
+  abi.cycle_limit = offset_of(h, h.cycle_limit);
+  abi.instret_limit = offset_of(h, h.instret_limit);
+  abi.attention = offset_of(h, h.attention);
+  abi.tlb_read = offset_of(h, h.tlb_read[0]);
+  abi.tlb_write = offset_of(h, h.tlb_write[0]);
+  abi.tlb_entries = kTlbEntries;
+  abi.page_bits = kPageBits;
+  static_assert(sizeof(TlbEntry) == 16, "the back end indexes the TLB in 16-byte entries");
+  abi.load = &load_thunk<XLEN>;
+  abi.store = &store_thunk<XLEN>;
+  abi.interpret = &interpret_thunk<XLEN>;
+  return abi;
+}
+
+bool leaves_block(const DecodedInsn& d) {
+  return d.id == 0 ||
+         (kInsnInfo[d.id].flags & (insn_flags::ends_block | insn_flags::serializing)) != 0;
+}
+
+}  // namespace
+
+template <unsigned XLEN>
+DbtEngine<XLEN>::DbtEngine(Hart<XLEN>& hart, const TimingModel& timing, size_t code_cache_bytes)
+    : m_hart(hart),
+      m_timing(timing),
+      m_interpreter(hart, timing),
+      m_buffer(code_cache_bytes),
+      m_backend(make_abi(hart), m_buffer, m_jump_cache) {
+  // The interpreter registered itself; code changes must reach both caches.
+  m_hart.code_watcher = this;
+  if (const char* dir = std::getenv("SILICA_DBT_DUMP")) m_dump_dir = dir;
+}
+
+template <unsigned XLEN>
+bool DbtEngine<XLEN>::debugging_or_tracing() const {
+  const Hart<XLEN>& h = m_hart;
+  return h.trace != nullptr || h.breakpoints != nullptr || h.watchpoints != nullptr ||
+         h.single_step;
+}
+
+template <unsigned XLEN>
+StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
+  if (debugging_or_tracing()) return m_interpreter.run(cycle_limit, instret_limit);
+  Hart<XLEN>& h = m_hart;
+  h.attention = true;  // look at everything once on entry
+  h.cycle_limit = cycle_limit;
+  h.instret_limit = instret_limit;
+  // The jump the last block left through, to be pointed at the next block.
+  uint8_t* chain_site = nullptr;
+  uint64_t chain_generation = 0;
+  while (h.cycles < cycle_limit && h.instret < instret_limit) {
+    if (h.attention) {
+      h.attention = false;
+      chain_site = nullptr;
+      if (*h.stop_request) return StopReason::kStopRequest;
+      if (h.code_flush_requested || m_flush_pending) flush_code_cache();
+      if ((h.mip & h.mie) != 0) take_pending_interrupt(h);
+      if (h.wfi) return StopReason::kWaitForIrq;
+      // Interrupts stay pending while disabled: keep looking at them.
+      if ((h.mip & h.mie) != 0) h.attention = true;
+    }
+    const dbt::CompiledBlock code = lookup(h.pc);
+    if (code.direct == nullptr) {
+      // Instruction fetch faulted and the trap is taken. Charge a cycle so a
+      // guest stuck in a fault loop still lets simulated time advance.
+      h.cycles += 1;
+      chain_site = nullptr;
+      continue;
+    }
+    // Translating may have flushed the cache, and the jump with it.
+    if (chain_site != nullptr && chain_generation == m_generation) {
+      dbt::X86Backend::chain(chain_site, code.checked);
+      ++m_stats.chains;
+    }
+    chain_site = m_backend.enter(&h, code.direct);
+    chain_generation = m_generation;
+  }
+  return StopReason::kBudget;
+}
+
+template <unsigned XLEN>
+dbt::CompiledBlock DbtEngine<XLEN>::lookup(uint64_t pc) {
+  auto it = m_blocks.find(pc);
+  const dbt::CompiledBlock code = it != m_blocks.end() ? it->second.code : translate(pc);
+  if (code.checked != nullptr) {
+    dbt::JumpCache::Entry& e = m_jump_cache.entries[dbt::JumpCache::index(pc)];
+    e.pc = pc;
+    e.code = code.checked;
+  }
+  return code;
+}
+
+template <unsigned XLEN>
+dbt::CompiledBlock DbtEngine<XLEN>::translate(uint64_t pc) {
+  const auto start = std::chrono::steady_clock::now();
+  DecodedBlock decoded;
+  if (!decode_block(m_hart, m_timing, pc, decoded)) return {};
+  Translation t;
+  t.insns = std::make_unique<DecodedInsn[]>(decoded.insns.size());
+  std::copy(decoded.insns.begin(), decoded.insns.end(), t.insns.get());
+  // A block the back end cannot compile (more live values than registers)
+  // is translated as calls to the interpreter, the simplest translation.
+  auto compile_any = [&] {
+    try {
+      return compile(decoded, t, false);
+    } catch (const std::runtime_error&) {
+      return compile(decoded, t, true);
+    }
+  };
+  dbt::CompiledBlock code = compile_any();
+  if (code.checked == nullptr) {
+    // The code cache is full: start it afresh.
+    flush_code_cache();
+    code = compile_any();
+    if (code.checked == nullptr) throw std::runtime_error("DBT code cache too small for a block");
+  }
+  watch_code_pages(m_hart, decoded, m_code_pages);
+  t.code = code;
+  m_blocks.emplace(pc, std::move(t));
+  m_stats.blocks_translated += 1;
+  m_stats.guest_insns_translated += decoded.insns.size();
+  m_stats.code_bytes = m_buffer.used();
+  m_stats.translation_ns += uint64_t(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count());
+  return code;
+}
+
+template <unsigned XLEN>
+dbt::CompiledBlock DbtEngine<XLEN>::compile(const DecodedBlock& block, Translation& t,
+                                            bool interpret_all) {
+  dbt::IrBlock ir;
+  ir.guest_regs = 32;
+  dbt::IrBuilder builder(ir, XLEN, 0);
+  builder.set_jump_alignment_check(!m_hart.config.has(Extension::C));
+  dbt::BlockContext context;
+  uint32_t cycles = 0;
+  for (size_t i = 0; i < block.insns.size(); ++i) {
+    const DecodedInsn& d = t.insns[i];
+    builder.begin_instruction(uint16_t(i));
+    const dbt::IrBuilder::Mark mark = builder.mark();
+    const IrFrontFn front = kIrFront<XLEN>[d.id];
+    if (interpret_all || front == nullptr || !front(builder, d)) {
+      builder.rollback(mark);
+      builder.call_interpreter(leaves_block(d));
+      m_stats.insns_left_to_interpreter += 1;
+    }
+    cycles += d.cycles;
+    context.insn_context.push_back(&t.insns[i]);
+    context.next_pc.push_back(d.pc + d.len);
+    context.pc = block.pc;
+    context.cycles_through.push_back(cycles);
+  }
+  builder.finish(block.fallthrough_pc);
+  dbt::eliminate_dead_code(ir);
+#ifndef NDEBUG
+  const std::string problems = dbt::verify(ir);
+  if (!problems.empty()) {
+    throw std::logic_error("DBT IR for block at 0x" + std::to_string(block.pc) +
+                           " is malformed:\n" + problems + dbt::to_string(ir));
+  }
+#endif
+  const dbt::CompiledBlock out = m_backend.compile(ir, context);
+  if (!m_dump_dir.empty() && out.checked != nullptr) dump(block.pc, ir, out);
+  return out;
+}
+
+template <unsigned XLEN>
+void DbtEngine<XLEN>::dump(uint64_t pc, const dbt::IrBlock& ir, const dbt::CompiledBlock& code) {
+  char name[32];
+  std::snprintf(name, sizeof name, "/%016" PRIx64, pc);
+  const std::string base = m_dump_dir + name;
+  std::ofstream(base + ".ir") << dbt::to_string(ir);
+  const size_t bytes = size_t(m_buffer.cursor() - code.checked);
+  std::ofstream(base + ".bin", std::ios::binary)
+      .write(reinterpret_cast<const char*>(code.checked), std::streamsize(bytes));
+}
+
+template <unsigned XLEN>
+void DbtEngine<XLEN>::flush_code_cache() {
+  m_blocks.clear();
+  m_code_pages.clear();
+  m_jump_cache.clear();
+  m_buffer.flush();
+  m_flush_pending = false;
+  ++m_generation;
+  ++m_stats.flushes;
+  m_stats.code_bytes = m_buffer.used();
+  m_interpreter.flush_code_cache();  // also lets write-TLB entries refill
+}
+
+template <unsigned XLEN>
+void DbtEngine<XLEN>::code_page_written(uint64_t /*page*/) {
+  // Both caches go: the interpreter flushes its own when it next runs.
+  m_flush_pending = true;
+  m_hart.code_flush_requested = true;
+  m_hart.attention = true;
+}
+
+template <unsigned XLEN>
+void DbtEngine<XLEN>::set_trace_sink(trace::TraceSink* sink) {
+  m_interpreter.set_trace_sink(sink);
+  flush_code_cache();
+}
+
+template class DbtEngine<32>;
+template class DbtEngine<64>;
+
+}  // namespace silica::riscv

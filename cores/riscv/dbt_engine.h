@@ -1,0 +1,92 @@
+// The DBT engine: translates each RISC-V basic block to x86-64 once, from the
+// IR the code generator produces out of isa/riscv (riscv_dbt.h), and runs the
+// translations chained to each other.
+//
+// The block rules, the timing charges and the trap paths are the
+// interpreter's, so both engines retire the same instructions in the same
+// blocks and take interrupts at the same boundaries. While a debugger has
+// breakpoints, watchpoints or a single step, or a trace sink is attached, runs
+// go to the embedded interpreter, which implements those per instruction.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "cores/dbt/code_buffer.h"
+#include "cores/dbt/x86_backend.h"
+#include "cores/engine/engine.h"
+#include "cores/riscv/hart.h"
+#include "cores/riscv/interpreter.h"
+
+namespace silica::riscv {
+
+class TimingModel;
+
+struct DbtStats {
+  uint64_t blocks_translated = 0;
+  uint64_t guest_insns_translated = 0;
+  uint64_t insns_left_to_interpreter = 0;  // translated as calls to the interpreter
+  uint64_t translation_ns = 0;
+  uint64_t code_bytes = 0;  // in the code cache now
+  uint64_t flushes = 0;
+  uint64_t chains = 0;
+};
+
+template <unsigned XLEN>
+class DbtEngine final : public Engine, public CodeWatcher {
+ public:
+  static constexpr size_t kDefaultCodeCacheBytes = size_t(64) << 20;
+
+  DbtEngine(Hart<XLEN>& hart, const TimingModel& timing,
+            size_t code_cache_bytes = kDefaultCodeCacheBytes);
+
+  StopReason run(uint64_t cycle_limit, uint64_t instret_limit) override;
+  void flush_code_cache() override;
+  void set_trace_sink(trace::TraceSink* sink) override;
+
+  bool is_code_page(uint64_t page) const override {
+    return m_code_pages.count(page) != 0 || m_interpreter.is_code_page(page);
+  }
+  void code_page_written(uint64_t page) override;
+
+  const DbtStats& stats() const { return m_stats; }
+
+ private:
+  struct Translation {
+    dbt::CompiledBlock code;
+    // The instructions' decoded form: the slow paths and the interpreter
+    // calls of the translated code point into it.
+    std::unique_ptr<DecodedInsn[]> insns;
+  };
+
+  bool debugging_or_tracing() const;
+  // The translation for pc, translating on a miss; null entries when
+  // fetching faulted (the trap is taken).
+  dbt::CompiledBlock lookup(uint64_t pc);
+  dbt::CompiledBlock translate(uint64_t pc);
+  dbt::CompiledBlock compile(const DecodedBlock& block, Translation& t, bool interpret_all);
+  // With SILICA_DBT_DUMP=DIR set, each translation's IR and host code go to
+  // DIR/<pc>.ir and DIR/<pc>.bin (objdump -D -b binary -mi386:x86-64).
+  void dump(uint64_t pc, const dbt::IrBlock& ir, const dbt::CompiledBlock& code);
+
+  Hart<XLEN>& m_hart;
+  const TimingModel& m_timing;
+  Interpreter<XLEN> m_interpreter;
+  dbt::CodeBuffer m_buffer;
+  dbt::JumpCache m_jump_cache;
+  dbt::X86Backend m_backend;
+  std::unordered_map<uint64_t, Translation> m_blocks;
+  std::unordered_set<uint64_t> m_code_pages;
+  uint64_t m_generation = 0;  // counts flushes: chaining sites die with them
+  bool m_flush_pending = false;
+  std::string m_dump_dir;
+  DbtStats m_stats;
+};
+
+extern template class DbtEngine<32>;
+extern template class DbtEngine<64>;
+
+}  // namespace silica::riscv
