@@ -95,6 +95,7 @@ class BlockCompiler {
         m_uses(m_insts.size(), 0),
         m_hint(m_insts.size(), kNoReg),
         m_fused(m_insts.size(), false),
+        m_free_trunc(m_insts.size(), false),
         m_host_of(block.guest_regs, kNoReg),
         m_written_now(block.guest_regs, false),
         m_needs_load(block.guest_regs, false) {}
@@ -103,6 +104,7 @@ class BlockCompiler {
   size_t compile() {
     analyse();
     choose_cached_registers();
+    choose_free_truncations();
     choose_hints();
     fuse_branches();
     const uint8_t* checked = m_gen.getCurr();
@@ -170,6 +172,53 @@ class BlockCompiler {
     m_cached = unsigned(m_cached_list.size());
   }
 
+  // Whether consumer u reads only the low 32 bits of operand k: 32-bit
+  // operations on x86 ignore the upper half of their registers.
+  bool reads_low_32(uint32_t u, unsigned k) const {
+    const Inst& use = m_insts[u];
+    switch (use.op) {
+      case Op::kAdd:
+      case Op::kSub:
+      case Op::kMul:
+      case Op::kAnd:
+      case Op::kOr:
+      case Op::kXor:
+      case Op::kShl:
+      case Op::kShr:
+      case Op::kSar:
+      case Op::kEq:
+      case Op::kNe:
+      case Op::kLtS:
+      case Op::kLtU:
+      case Op::kLeS:
+      case Op::kLeU:
+        return use.width == 32;
+      case Op::kSext:
+        return use.imm == 32;
+      case Op::kTrunc:
+        return use.width <= 32;
+      case Op::kStore:
+        return k == 1 && use.imm <= 4;
+      default:
+        return false;
+    }
+  }
+
+  // A truncation to 32 bits whose every consumer reads only the low 32 bits
+  // costs nothing: it names its operand's register.
+  void choose_free_truncations() {
+    for (uint32_t t = 0; t < m_insts.size(); ++t) {
+      if (m_insts[t].op != Op::kTrunc || m_insts[t].width != 32) continue;
+      bool free = true;
+      for (uint32_t u = t + 1; u < m_insts.size() && free; ++u) {
+        for (unsigned k = 0; k < operands(u); ++k) {
+          if (m_insts[u].args[k] == t && !reads_low_32(u, k)) free = false;
+        }
+      }
+      m_free_trunc[t] = free;
+    }
+  }
+
   // A value whose only use is SetReg of a cached register is computed straight
   // into that register, when nothing in between could observe the difference.
   void choose_hints() {
@@ -180,7 +229,7 @@ class BlockCompiler {
       const Inst& def = m_insts[v];
       const uint8_t flags = info(def.op).flags;
       if (m_uses[v] != 1 || (flags & op_flags::kPure) == 0 || def.op == Op::kConst ||
-          def.op == Op::kGetReg) {
+          def.op == Op::kGetReg || m_free_trunc[v]) {
         continue;
       }
       bool safe = true;
@@ -241,6 +290,14 @@ class BlockCompiler {
     return std::find(kTempPool.begin(), kTempPool.end(), reg) != kTempPool.end();
   }
 
+  // Whether some value in reg is still read after operation i.
+  bool busy_after(int reg, uint32_t i) const {
+    for (uint32_t v = 0; v < i; ++v) {
+      if (m_loc[v] == reg && m_last_use[v] > i && !is_const(v)) return true;
+    }
+    return false;
+  }
+
   bool temp_in_use(int reg, uint32_t at) const {
     for (uint32_t v = 0; v < at; ++v) {
       if (m_loc[v] == reg && m_last_use[v] >= at && !is_const(v)) return true;
@@ -253,7 +310,9 @@ class BlockCompiler {
     // Reuse an operand's temporary that dies here.
     for (unsigned k = 0; k < operands(i); ++k) {
       const uint32_t a = m_insts[i].args[k];
-      if (!is_const(a) && is_temp(m_loc[a]) && m_last_use[a] == i) return m_loc[a];
+      if (!is_const(a) && is_temp(m_loc[a]) && m_last_use[a] == i && !busy_after(m_loc[a], i)) {
+        return m_loc[a];
+      }
     }
     return free_temp(i);
   }
@@ -649,6 +708,17 @@ class BlockCompiler {
     const int dst = allocate(i);
     m_loc[i] = dst;
     const unsigned op_width = width == 64 ? 64 : 32;
+    if (is_const(c) && !(inst.op == Op::kSar && width < 32)) {
+      // In place: the destination is written after the source is read.
+      const Xbyak::Reg out = sized(dst, op_width);
+      const int amount = int(const_of(c) % width);
+      if (src != dst) g.mov(out, sized(src, op_width));
+      if (inst.op == Op::kShl) g.shl(out, amount);
+      if (inst.op == Op::kShr) g.shr(out, amount);
+      if (inst.op == Op::kSar) g.sar(out, amount);
+      canonical(dst, width);
+      return;
+    }
     if (inst.op == Op::kSar && width == 8)
       g.movsx(g.r10d, b(src));
     else if (inst.op == Op::kSar && width == 16)
@@ -858,6 +928,10 @@ class BlockCompiler {
     auto& g = m_gen;
     const unsigned width = inst.width;
     const int src = m_loc[inst.args[0]];
+    if (m_free_trunc[i]) {
+      m_loc[i] = src;
+      return;
+    }
     const int dst = allocate(i);
     m_loc[i] = dst;
     switch (inst.op) {
@@ -936,6 +1010,24 @@ class BlockCompiler {
     return *it->second.first;
   }
 
+  void load_host(int dst, unsigned size, const Reg64& base, const Reg64& index) {
+    auto& g = m_gen;
+    switch (size) {
+      case 1:
+        g.movzx(d(dst), g.byte[base + index]);
+        break;
+      case 2:
+        g.movzx(d(dst), g.word[base + index]);
+        break;
+      case 4:
+        g.mov(d(dst), g.dword[base + index]);
+        break;
+      default:
+        g.mov(q(dst), g.qword[base + index]);
+        break;
+    }
+  }
+
   void load(uint32_t i) {
     const Inst& inst = m_insts[i];
     auto& g = m_gen;
@@ -946,30 +1038,45 @@ class BlockCompiler {
     m_loc[i] = dst;
     auto slow = std::make_shared<Label>();
     auto done = std::make_shared<Label>();
-    tlb_probe(m_abi.tlb_read, size);
-    g.jne(*slow, g.T_NEAR);
-    g.mov(g.r11, g.qword[g.r11 + 8]);
-    switch (size) {
-      case 1:
-        g.movzx(d(dst), g.byte[g.r11 + g.r10]);
-        break;
-      case 2:
-        g.movzx(d(dst), g.word[g.r11 + g.r10]);
-        break;
-      case 4:
-        g.mov(d(dst), g.dword[g.r11 + g.r10]);
-        break;
-      default:
-        g.mov(q(dst), g.qword[g.r11 + g.r10]);
-        break;
+    auto tlb = std::make_shared<Label>();
+    const LoadWindow& window = m_context.window;
+    const bool use_window = window.size >= size && fits_int32(0 - window.base) &&
+                            window.size - size < (uint64_t(1) << 31);
+    if (use_window) {
+      // Inside the RAM window the host address is one subtraction away, and
+      // a load's latency is not behind a TLB lookup's.
+      g.lea(g.r11, g.ptr[g.r10 + int32_t(0 - window.base)]);
+      g.cmp(g.r11, uint32_t(window.size - size));
+      g.ja(*tlb, g.T_NEAR);
+      if (window.aligned_only && size > 1) {
+        g.test(g.r10d, size - 1);
+        g.jnz(*tlb, g.T_NEAR);
+      }
+      g.mov(g.r9, reinterpret_cast<uint64_t>(window.host));
+      load_host(dst, size, g.r9, g.r11);
+    } else {
+      g.L(*tlb);
+      tlb_probe(m_abi.tlb_read, size);
+      g.jne(*slow, g.T_NEAR);
+      g.mov(g.r11, g.qword[g.r11 + 8]);
+      load_host(dst, size, g.r11, g.r10);
     }
     g.L(*done);
     std::vector<int> live = live_across(i);
     live.erase(std::remove(live.begin(), live.end(), dst), live.end());
     const void* context = m_context.insn_context[inst.insn];
     Label* trapped = &trap_exit(inst.insn);
-    m_out_of_line.push_back([this, slow, done, live, context, size, dst, trapped] {
+    m_out_of_line.push_back([this, slow, done, tlb, live, context, size, dst, trapped, use_window] {
       auto& g = m_gen;
+      if (use_window) {
+        // Outside the window: the TLB.
+        g.L(*tlb);
+        tlb_probe(m_abi.tlb_read, size);
+        g.jne(*slow, g.T_NEAR);
+        g.mov(g.r11, g.qword[g.r11 + 8]);
+        load_host(dst, size, g.r11, g.r10);
+        g.jmp(*done, g.T_NEAR);
+      }
       g.L(*slow);
       save(live);
       store_counters();
@@ -1115,6 +1222,7 @@ class BlockCompiler {
   std::vector<unsigned> m_uses;
   std::vector<int> m_hint;
   std::vector<bool> m_fused;
+  std::vector<bool> m_free_trunc;  // truncations that only rename their operand
   std::vector<int> m_host_of;
   std::vector<bool> m_written_now;  // cached registers written so far
   std::vector<bool> m_needs_load;   // read before written: loaded at entry

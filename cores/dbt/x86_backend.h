@@ -60,8 +60,19 @@ struct JumpCache {
   }
 };
 
+// A range of guest addresses that loads may read straight from host memory
+// (RAM with direct access, no translation). Its bounds are compiled into the
+// block, so the run loop must flush translations when it changes.
+struct LoadWindow {
+  uint64_t base = 0;
+  uint64_t size = 0;  // 0: no window
+  const uint8_t* host = nullptr;
+  bool aligned_only = false;  // misaligned loads must trap: leave them to the TLB path
+};
+
 // What the back end needs to know about the block's guest instructions.
 struct BlockContext {
+  LoadWindow window;
   uint64_t pc = 0;                        // the block's guest pc
   std::vector<const void*> insn_context;  // passed to the slow paths, per instruction
   std::vector<uint64_t> next_pc;          // per instruction: its fall-through pc

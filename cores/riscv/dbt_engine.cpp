@@ -106,7 +106,10 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
       h.attention = false;
       chain_site = nullptr;
       if (*h.stop_request) return StopReason::kStopRequest;
-      if (h.code_flush_requested || m_flush_pending) flush_code_cache();
+      if (h.code_flush_requested || m_flush_pending ||
+          h.memory_map_generation != m_memory_map_generation) {
+        flush_code_cache();
+      }
       if ((h.mip & h.mie) != 0) take_pending_interrupt(h);
       if (h.wfi) return StopReason::kWaitForIrq;
       // Interrupts stay pending while disabled: keep looking at them.
@@ -187,6 +190,11 @@ dbt::CompiledBlock DbtEngine<XLEN>::compile(const DecodedBlock& block, Translati
   dbt::IrBuilder builder(ir, XLEN, 0);
   builder.set_jump_alignment_check(!m_hart.config.has(Extension::C));
   dbt::BlockContext context;
+  // Loads from the RAM the block's code is in read host memory directly.
+  DmiRegion ram;
+  if (m_hart.memory->dmi_for(block.pc, ram) && ram.readable) {
+    context.window = {ram.base, ram.last - ram.base + 1, ram.host, m_hart.config.misaligned_traps};
+  }
   uint32_t cycles = 0;
   for (size_t i = 0; i < block.insns.size(); ++i) {
     const DecodedInsn& d = t.insns[i];
@@ -223,8 +231,11 @@ void DbtEngine<XLEN>::dump(uint64_t pc, const dbt::IrBlock& ir, const dbt::Compi
   char name[32];
   std::snprintf(name, sizeof name, "/%016" PRIx64, pc);
   const std::string base = m_dump_dir + name;
-  std::ofstream(base + ".ir") << dbt::to_string(ir);
   const size_t bytes = size_t(m_buffer.cursor() - code.checked);
+  std::ofstream(base + ".ir") << "; guest pc 0x" << std::hex << pc << ", host code at "
+                              << static_cast<const void*>(code.checked) << std::dec << ", " << bytes
+                              << " bytes\n"
+                              << dbt::to_string(ir);
   std::ofstream(base + ".bin", std::ios::binary)
       .write(reinterpret_cast<const char*>(code.checked), std::streamsize(bytes));
 }
@@ -236,6 +247,7 @@ void DbtEngine<XLEN>::flush_code_cache() {
   m_jump_cache.clear();
   m_buffer.flush();
   m_flush_pending = false;
+  m_memory_map_generation = m_hart.memory_map_generation;
   ++m_generation;
   ++m_stats.flushes;
   m_stats.code_bytes = m_buffer.used();

@@ -82,6 +82,7 @@ class DbtEngine final : public Engine, public CodeWatcher {
   std::unordered_set<uint64_t> m_code_pages;
   uint64_t m_generation = 0;  // counts flushes: chaining sites die with them
   bool m_flush_pending = false;
+  uint64_t m_memory_map_generation = 0;
   std::string m_dump_dir;
   DbtStats m_stats;
 };

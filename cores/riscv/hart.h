@@ -78,6 +78,9 @@ struct Hart {
   CodeWatcher* code_watcher = nullptr;
   const bool* stop_request = nullptr;  // set by the simulation to end run() promptly
   bool code_flush_requested = false;   // fence.i or a store into decoded code
+  // Counts withdrawn direct-memory grants: translations that compiled in a
+  // RAM window must go when it changes.
+  uint64_t memory_map_generation = 0;
   // Set by anything the engine must look at between blocks: bus accesses
   // (which may stop or reset the simulation), CSR writes, interrupt wires,
   // WFI, code changes. One flag keeps the per-block check to a single load.
@@ -100,7 +103,7 @@ struct Hart {
   // loop can stop before it; stepping and watchpoints use one-instruction
   // blocks. Watchpoints, like tracing, keep the TLB empty (slow_memory).
   const std::set<uint64_t>* breakpoints = nullptr;  // non-null while any is set
-  uint64_t breakpoint_skip_pc = ~uint64_t(0);      // resuming from this breakpoint
+  uint64_t breakpoint_skip_pc = ~uint64_t(0);       // resuming from this breakpoint
   const std::vector<Watchpoint>* watchpoints = nullptr;
   bool single_step = false;
   bool watch_hit = false;

@@ -25,6 +25,7 @@ class RiscvCore::HartSlot {
   virtual bool interrupt_pending() const = 0;  // wakes WFI, enabled or not
   virtual void wake() = 0;
   virtual void flush_tlb() = 0;
+  virtual void memory_map_changed() = 0;  // DMI withdrawn: TLB and RAM windows go
   virtual void set_trace_sink(trace::TraceSink* sink) = 0;
   virtual std::string target_xml() const = 0;
   virtual std::optional<uint64_t> read_register(unsigned regno) = 0;
@@ -73,6 +74,11 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
     m_hart.attention = true;
   }
   void flush_tlb() override { m_hart.flush_tlb(); }
+  void memory_map_changed() override {
+    m_hart.flush_tlb();
+    ++m_hart.memory_map_generation;
+    m_hart.attention = true;
+  }
   void set_trace_sink(trace::TraceSink* sink) override { m_engine->set_trace_sink(sink); }
   std::string target_xml() const override { return gdb_target_xml<XLEN>(); }
   std::optional<uint64_t> read_register(unsigned regno) override {
@@ -342,7 +348,7 @@ bool RiscvCore::dmi_for(uint64_t addr, DmiRegion& out) {
 
 void RiscvCore::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
   std::erase_if(m_dmi, [&](const DmiRegion& r) { return r.base <= end && r.last >= start; });
-  m_slot->flush_tlb();
+  m_slot->memory_map_changed();
 }
 
 uint64_t RiscvCore::timer_ticks() {
