@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <systemc>
@@ -90,6 +91,8 @@ class CpuComponent : public Component {
   // Sets the start state: pc, a0 = hart id (set by the core), a1 = device tree.
   virtual void set_boot(uint64_t pc, uint64_t dtb_address) = 0;
   virtual CpuStats stats() const = 0;
+  // The execution engine's own figures (name, value), for --stats.
+  virtual std::vector<std::pair<std::string, std::string>> engine_statistics() const { return {}; }
   virtual uint64_t hart_id() const = 0;
   // Register width in bits (an ELF must match it).
   virtual unsigned xlen() const = 0;

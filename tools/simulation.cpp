@@ -316,6 +316,14 @@ void Simulation::print_stats(double host_seconds) const {
   std::fprintf(stderr, "silica: host seconds: %.6f\n", host_seconds);
   std::fprintf(stderr, "silica: MIPS: %.1f\n",
                host_seconds > 0 ? double(insns) / host_seconds / 1e6 : 0.0);
+  const auto& cpus = m_platform->cpus();
+  for (CpuComponent* cpu : cpus) {
+    // With several harts each line names its hart.
+    const std::string who = cpus.size() > 1 ? "hart " + std::to_string(cpu->hart_id()) + " " : "";
+    for (const auto& [name, value] : cpu->engine_statistics()) {
+      std::fprintf(stderr, "silica: %s%s: %s\n", who.c_str(), name.c_str(), value.c_str());
+    }
+  }
 }
 
 }  // namespace silica

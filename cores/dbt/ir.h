@@ -31,13 +31,14 @@ constexpr uint8_t kTerminal = 8;  // ends the block
   X(SetReg, 1, kEffect)                                                                            \
   X(Add, 2, kPure)                                                                                 \
   X(Sub, 2, kPure)                                                                                 \
-  X(Mul, 2, kPure) X(And, 2, kPure) X(Or, 2, kPure) X(Xor, 2, kPure) X(Shl, 2, kPure)              \
-      X(Shr, 2, kPure) X(Sar, 2, kPure) X(DivS, 2, kPure) X(DivU, 2, kPure) X(RemS, 2, kPure)      \
-          X(RemU, 2, kPure) X(MulHSS, 2, kPure) X(MulHSU, 2, kPure) X(MulHUU, 2, kPure)            \
-              X(Eq, 2, kPure) X(Ne, 2, kPure) X(LtS, 2, kPure) X(LtU, 2, kPure) X(LeS, 2, kPure)   \
-                  X(LeU, 2, kPure) X(Neg, 1, kPure) X(Not, 1, kPure) X(BoolNot, 1, kPure)          \
-                      X(Trunc, 1, kPure) X(Sext, 1, kPure) X(Select, 3, kPure)                     \
-                          X(Load, 1, kMayTrap) X(Store, 2, kEffect | op_flags::kMayTrap)           \
+  X(Mul, 2, kPure)                                                                                 \
+  X(And, 2, kPure) X(Or, 2, kPure) X(Xor, 2, kPure) X(Shl, 2, kPure) X(Shr, 2, kPure)              \
+      X(Sar, 2, kPure) X(DivS, 2, kPure) X(DivU, 2, kPure) X(RemS, 2, kPure) X(RemU, 2, kPure)     \
+          X(MulHSS, 2, kPure) X(MulHSU, 2, kPure) X(MulHUU, 2, kPure) X(Eq, 2, kPure)              \
+              X(Ne, 2, kPure) X(LtS, 2, kPure) X(LtU, 2, kPure) X(LeS, 2, kPure) X(LeU, 2, kPure)  \
+                  X(Neg, 1, kPure) X(Not, 1, kPure) X(BoolNot, 1, kPure) X(Trunc, 1, kPure)        \
+                      X(Sext, 1, kPure) X(Select, 3, kPure) X(Load, 1, kMayTrap)                   \
+                          X(Store, 2, kEffect | op_flags::kMayTrap)                                \
                               X(CallInterp, 0, kEffect | op_flags::kMayTrap) X(ExitIf, 1, kEffect) \
                                   X(Exit, 0, kEffect | op_flags::kTerminal)                        \
                                       X(ExitIndirect, 1, kEffect | op_flags::kTerminal)            \

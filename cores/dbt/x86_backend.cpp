@@ -1208,7 +1208,8 @@ class BlockCompiler {
     }
   }
 
-  const bool m_bmi2 = Xbyak::util::Cpu().has(Xbyak::util::Cpu::tBMI2);
+  // cpuid is slow: ask once.
+  inline static const bool m_bmi2 = Xbyak::util::Cpu().has(Xbyak::util::Cpu::tBMI2);
   const GuestAbi& m_abi;
   const IrBlock& m_block;
   const std::vector<Inst>& m_insts;

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace silica::trace {
 class TraceSink;
@@ -28,6 +31,8 @@ class Engine {
   virtual void flush_code_cache() = 0;
   // Starts (sink) or stops (nullptr) reporting every retired instruction.
   virtual void set_trace_sink(trace::TraceSink* sink) = 0;
+  // Engine-specific figures for --stats, as (name, value) pairs.
+  virtual std::vector<std::pair<std::string, std::string>> statistics() const { return {}; }
 };
 
 }  // namespace silica

@@ -171,6 +171,8 @@ dbt::CompiledBlock DbtEngine<XLEN>::translate(uint64_t pc) {
     if (code.checked == nullptr) throw std::runtime_error("DBT code cache too small for a block");
   }
   watch_code_pages(m_hart, decoded, m_code_pages);
+  m_stats.code_bytes_emitted += m_buffer.used() - m_stats.code_bytes;
+  m_stats.insns_left_to_interpreter += m_last_interpreted;
   t.code = code;
   m_blocks.emplace(pc, std::move(t));
   m_stats.blocks_translated += 1;
@@ -189,6 +191,7 @@ dbt::CompiledBlock DbtEngine<XLEN>::compile(const DecodedBlock& block, Translati
   ir.guest_regs = 32;
   dbt::IrBuilder builder(ir, XLEN, 0);
   builder.set_jump_alignment_check(!m_hart.config.has(Extension::C));
+  m_last_interpreted = 0;
   dbt::BlockContext context;
   // Loads from the RAM the block's code is in read host memory directly.
   DmiRegion ram;
@@ -204,7 +207,7 @@ dbt::CompiledBlock DbtEngine<XLEN>::compile(const DecodedBlock& block, Translati
     if (interpret_all || front == nullptr || !front(builder, d)) {
       builder.rollback(mark);
       builder.call_interpreter(leaves_block(d));
-      m_stats.insns_left_to_interpreter += 1;
+      ++m_last_interpreted;
     }
     cycles += d.cycles;
     context.insn_context.push_back(&t.insns[i]);
@@ -252,6 +255,27 @@ void DbtEngine<XLEN>::flush_code_cache() {
   ++m_stats.flushes;
   m_stats.code_bytes = m_buffer.used();
   m_interpreter.flush_code_cache();  // also lets write-TLB entries refill
+}
+
+template <unsigned XLEN>
+std::vector<std::pair<std::string, std::string>> DbtEngine<XLEN>::statistics() const {
+  const DbtStats& s = m_stats;
+  auto fixed = [](double v, int decimals) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", decimals, v);
+    return std::string(text);
+  };
+  const double blocks = double(std::max<uint64_t>(s.blocks_translated, 1));
+  const double insns = double(std::max<uint64_t>(s.guest_insns_translated, 1));
+  return {
+      {"dbt blocks translated", std::to_string(s.blocks_translated)},
+      {"dbt translation us/block", fixed(double(s.translation_ns) / 1e3 / blocks, 2)},
+      {"dbt code bytes/guest insn", fixed(double(s.code_bytes_emitted) / insns, 1)},
+      {"dbt code cache KiB", fixed(double(s.code_bytes) / 1024.0, 1)},
+      {"dbt code cache flushes", std::to_string(s.flushes)},
+      {"dbt insns via interpreter %",
+       fixed(100.0 * double(s.insns_left_to_interpreter) / insns, 2)},
+  };
 }
 
 template <unsigned XLEN>

@@ -30,7 +30,8 @@ struct DbtStats {
   uint64_t guest_insns_translated = 0;
   uint64_t insns_left_to_interpreter = 0;  // translated as calls to the interpreter
   uint64_t translation_ns = 0;
-  uint64_t code_bytes = 0;  // in the code cache now
+  uint64_t code_bytes = 0;          // in the code cache now
+  uint64_t code_bytes_emitted = 0;  // by every translation so far
   uint64_t flushes = 0;
   uint64_t chains = 0;
 };
@@ -53,6 +54,7 @@ class DbtEngine final : public Engine, public CodeWatcher {
   void code_page_written(uint64_t page) override;
 
   const DbtStats& stats() const { return m_stats; }
+  std::vector<std::pair<std::string, std::string>> statistics() const override;
 
  private:
   struct Translation {
@@ -83,6 +85,7 @@ class DbtEngine final : public Engine, public CodeWatcher {
   uint64_t m_generation = 0;  // counts flushes: chaining sites die with them
   bool m_flush_pending = false;
   uint64_t m_memory_map_generation = 0;
+  unsigned m_last_interpreted = 0;  // by the last compile(): calls to the interpreter
   std::string m_dump_dir;
   DbtStats m_stats;
 };

@@ -177,6 +177,9 @@ uint64_t RiscvCore::instructions() const {
 uint64_t RiscvCore::cycles() const {
   return m_slot->cycles();
 }
+std::vector<std::pair<std::string, std::string>> RiscvCore::engine_statistics() const {
+  return m_slot->engine().statistics();
+}
 
 void RiscvCore::set_irq_level(unsigned line, bool level) {
   m_slot->set_mip_bit(line, level);

@@ -49,6 +49,7 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   void set_trace_sink(trace::TraceSink* sink);
   uint64_t instructions() const;
   uint64_t cycles() const;
+  std::vector<std::pair<std::string, std::string>> engine_statistics() const;
   const CoreParams& params() const { return m_params; }
 
   // Interrupt inputs are numbered by their mip bit (3 MSI, 7 MTI, 11 MEI).

@@ -27,6 +27,9 @@ class RiscvCoreComponent final : public CpuComponent {
   CpuStats stats() const override {
     return {m_core.instructions(), m_core.cycles(), m_core.params().clock_hz};
   }
+  std::vector<std::pair<std::string, std::string>> engine_statistics() const override {
+    return m_core.engine_statistics();
+  }
   unsigned xlen() const override { return m_core.params().hart.xlen; }
   uint64_t hart_id() const override { return m_core.params().hart.hart_id; }
   void set_instruction_limit(uint64_t limit) override { m_core.set_instruction_limit(limit); }
