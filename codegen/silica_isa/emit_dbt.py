@@ -33,8 +33,11 @@ class Unsupported(Exception):
 
 
 class _Body:
-    def __init__(self, insn):
+    def __init__(self, insn, guest_regfile):
         self.insn = insn
+        # The IR names one register file (the first the ISA declares); an
+        # instruction touching another one is left to the interpreter.
+        self.guest_regfile = guest_regfile
         self.slots = assign_slots(insn)
         self.lines = []
         self.temps = 0
@@ -77,6 +80,8 @@ class _Body:
         return f"unsigned(b.constant_value({index}))"
 
     def x_reg(self, node):
+        if node.file != self.guest_regfile:
+            raise Unsupported(f"register file {node.file}")
         return self.value(f"b.get_reg({self.reg_index(node.index)})")
 
     def x_unary(self, node):
@@ -149,6 +154,8 @@ class _Body:
         value = self.expr(node.value)
         target = node.target
         if target.kind == "reg":
+            if target.file != self.guest_regfile:
+                raise Unsupported(f"register file {target.file}")
             self.emit(f"b.set_reg({self.reg_index(target.index)}, {value});")
         else:
             self.emit(f"v_{target.name} = {value};")
@@ -201,9 +208,9 @@ class _Body:
             raise Unsupported(name)
 
 
-def _uses_unsupported(insn):
+def _uses_unsupported(insn, guest_regfile):
     try:
-        body = _Body(insn)
+        body = _Body(insn, guest_regfile)
         body.block(insn.body)
         return None, body
     except Unsupported as e:
@@ -220,10 +227,11 @@ def emit_dbt(isa, sources, ns, tables_header):
             "template <unsigned XLEN>",
             "struct IrFront {"]
     table = []
+    guest_regfile = next(iter(isa.regfiles))
     for insn in isa.instructions:
-        reason, body = _uses_unsupported(insn)
+        reason, body = _uses_unsupported(insn, guest_regfile)
         if reason is not None:
-            table.append(f"    nullptr,  // {insn.name}: calls {reason}")
+            table.append(f"    nullptr,  // {insn.name}: uses {reason}")
             continue
         table.append(f"    &IrFront<XLEN>::{insn.cname},")
         out.append(f"  {where_comment(insn.where)}")

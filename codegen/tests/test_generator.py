@@ -13,6 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "codegen"))
 
 from silica_isa.compile import compile_isa  # noqa: E402
+from silica_isa.emit_dbt import emit_dbt  # noqa: E402
 from silica_isa.emit_interp import emit_interp  # noqa: E402
 from silica_isa.emit_tables import emit_tables  # noqa: E402
 from silica_isa.errors import IsaError  # noqa: E402
@@ -87,6 +88,64 @@ class RealDescriptions(Case):
         self.assertIn("InsnId::c_addi16sp", tables)
         # C++ keywords are mangled, not emitted raw.
         self.assertIn("xor_,", tables)
+
+
+class DbtFrontEnd(Case):
+    """The DBT's IR builders come from the same semantics as the interpreter."""
+
+    def emit(self, body):
+        isa = self.compile_text(body)
+        return emit_dbt(isa, ["toy.isa"], "toy", "toy_isa.h")
+
+    def test_operations_become_ir(self):
+        text = self.emit("""\
+            insn add R 0000000 ..... ..... 000 ..... 0110011 alu
+                 asm "add {rd}, {rs1}, {rs2}"
+                 { X[rd] = X[rs1] + X[rs2]; }
+            """)
+        self.assertIn("b.binary(dbt::Op::kAdd, XLEN", text)
+        self.assertIn("b.set_reg(", text)
+        self.assertIn("&IrFront<XLEN>::add,", text)
+
+    def test_helper_calls_go_to_the_interpreter(self):
+        text = self.emit("""\
+            helper poke(value: ux)
+            insn poke I ............ ..... 000 ..... 0001011 alu
+                 asm "poke {rs1}"
+                 { poke(X[rs1]); }
+            """)
+        self.assertIn("nullptr,  // poke: uses poke", text)
+        self.assertNotIn("static bool poke(", text)
+
+    def test_other_register_files_go_to_the_interpreter(self):
+        text = self.emit("""\
+            regfile F u64
+            insn fmv R 0000000 ..... ..... 000 ..... 1010011 alu
+                 asm "fmv {rd}, {rs1}"
+                 { F[rd] = u64(X[rs1]); }
+            """)
+        self.assertIn("nullptr,  // fmv: uses register file F", text)
+
+    def test_field_conditions_fold_and_register_conditions_branch(self):
+        text = self.emit("""\
+            insn chk I ............ ..... 000 ..... 0001011 alu
+                 asm "chk {rd}, {rs1}, {imm}"
+                 { if (imm == 0) { illegal(); } else { X[rd] = X[rs1]; } }
+            insn brz I ............ ..... 001 ..... 0001011 alu
+                 asm "brz {rs1}, {imm}"
+                 { if (X[rs1] == 0) { jump(PC + imm); } }
+            """)
+        self.assertIn("if (b.is_constant(", text)
+        self.assertIn("the interpreter raises illegal-instruction", text)
+        self.assertIn("b.exit_if(", text)
+
+    def test_the_real_descriptions_translate_without_helpers(self):
+        isa = compile_isa(RISCV)
+        text = emit_dbt(isa, RISCV, "silica::riscv", "riscv_isa.h")
+        for name in ("add", "lw", "sd", "beq", "jalr", "c_addi16sp", "mulh", "divu"):
+            self.assertIn(f"&IrFront<XLEN>::{name},", text)
+        for name in ("csrrw", "ecall", "lr.w", "amoadd.w", "mret"):
+            self.assertIn(f"nullptr,  // {name}: uses", text)
 
 
 class GoodToy(Case):
