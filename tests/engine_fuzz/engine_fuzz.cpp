@@ -170,8 +170,9 @@ class FuzzEngine {
 template <class E>
 class EngineOf final : public FuzzEngine {
  public:
-  template <unsigned XLEN>
-  EngineOf(Hart<XLEN>& hart, const TimingModel& timing) : m_engine(hart, timing) {}
+  template <unsigned XLEN, class... Extra>
+  EngineOf(Hart<XLEN>& hart, const TimingModel& timing, Extra... extra)
+      : m_engine(hart, timing, extra...) {}
   StopReason run(uint64_t cycle_limit, uint64_t instret_limit) override {
     return m_engine.run(cycle_limit, instret_limit);
   }
@@ -201,7 +202,7 @@ class EngineOf final : public FuzzEngine {
 };
 
 std::string known_engines() {
-  return SILICA_ENGINE_FUZZ_HAS_DBT ? "interp, interp-1, dbt" : "interp, interp-1";
+  return SILICA_ENGINE_FUZZ_HAS_DBT ? "interp, interp-1, dbt, dbt-tiny" : "interp, interp-1";
 }
 
 template <unsigned XLEN>
@@ -217,6 +218,11 @@ std::unique_ptr<FuzzEngine> make_engine(const std::string& name, Hart<XLEN>& har
   }
 #if SILICA_ENGINE_FUZZ_HAS_DBT
   if (name == "dbt") return std::make_unique<EngineOf<DbtEngine<XLEN>>>(hart, timing);
+  // A code cache of a few blocks: translations are flushed again and again,
+  // also while the blocks that chain into them are still cached.
+  if (name == "dbt-tiny") {
+    return std::make_unique<EngineOf<DbtEngine<XLEN>>>(hart, timing, size_t(8) << 10);
+  }
 #endif
   return nullptr;
 }
