@@ -61,7 +61,8 @@ bool store_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, const void* in) 
       return true;
     }
   }
-  if (uint8_t* host = dmi_host(h, code ? nullptr : h.tlb_write, addr, size, true)) {
+  const bool reserved = h.reservation_valid && page_of(h.reservation_addr) == page;
+  if (uint8_t* host = dmi_host(h, code || reserved ? nullptr : h.tlb_write, addr, size, true)) {
     std::memcpy(host, in, size);
     return true;
   }

@@ -21,6 +21,11 @@ bool load_reserved(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
   if (!mem_load<T>(h, d, addr, out)) return false;
   h.reservation_valid = true;
   h.reservation_addr = addr;
+  // Stores to the reserved page must reach store_slow, which breaks the
+  // reservation: drop the page's write-TLB entry (store_aligned keeps it out
+  // while the reservation lasts). Otherwise whether a store breaks it would
+  // depend on what the TLB happens to hold.
+  h.tlb_write[(addr >> kPageBits) % kTlbEntries] = TlbEntry{};
   return true;
 }
 
