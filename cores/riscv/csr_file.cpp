@@ -35,7 +35,7 @@ std::optional<uint64_t> read_csr(Hart<XLEN>& h, uint32_t csr) {
     case csr::mhartid:
       return h.config.hart_id;
     case csr::mstatus:
-      return h.mstatus | mstatus_bits::kMpp;
+      return h.mstatus;
     case csr::misa:
       return misa_value(h.config);
     case csr::mie:

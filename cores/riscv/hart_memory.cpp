@@ -178,7 +178,9 @@ void Hart<XLEN>::reset(uint64_t start_pc) {
   for (auto& r : x) r = 0;
   pc = start_pc;
   priv = Privilege::kMachine;
-  mstatus = mie = mip = mtvec = mepc = mcause = mtval = mscratch = 0;
+  mie = mip = mtvec = mepc = mcause = mtval = mscratch = 0;
+  // Machine mode is the only mode: MPP always holds it.
+  mstatus = mstatus_bits::kMpp;
   instret = cycles = 0;
   wfi = false;
   attention = true;
