@@ -168,7 +168,8 @@ std::string to_string(const IrBlock& block) {
     const OpInfo& oi = info(inst.op);
     out << "%" << i << " = " << oi.name << "." << unsigned(inst.width);
     for (unsigned k = 0; k < oi.operands; ++k) out << " %" << inst.args[k];
-    if (inst.op == Op::kConst || inst.op == Op::kExit || inst.op == Op::kExitIf) {
+    if (inst.op == Op::kConst || inst.op == Op::kExit || inst.op == Op::kExitIf ||
+        inst.op == Op::kBoundary) {
       out << " 0x" << std::hex << inst.imm << std::dec;
     } else if (inst.imm != 0) {
       out << " [" << inst.imm << "]";

@@ -24,25 +24,51 @@ constexpr uint8_t kTerminal = 8;  // ends the block
 
 // X(name, operands, flags). `imm` carries: the constant (Const), the guest
 // register (GetReg/SetReg), the source width (Sext), the access size in bytes
-// (Load/Store), the target pc (ExitIf/Exit).
-#define SILICA_DBT_OPS(X)                                                                          \
-  X(Const, 0, kPure)                                                                               \
-  X(GetReg, 0, kPure)                                                                              \
-  X(SetReg, 1, kEffect)                                                                            \
-  X(Add, 2, kPure)                                                                                 \
-  X(Sub, 2, kPure)                                                                                 \
-  X(Mul, 2, kPure)                                                                                 \
-  X(And, 2, kPure) X(Or, 2, kPure) X(Xor, 2, kPure) X(Shl, 2, kPure) X(Shr, 2, kPure)              \
-      X(Sar, 2, kPure) X(DivS, 2, kPure) X(DivU, 2, kPure) X(RemS, 2, kPure) X(RemU, 2, kPure)     \
-          X(MulHSS, 2, kPure) X(MulHSU, 2, kPure) X(MulHUU, 2, kPure) X(Eq, 2, kPure)              \
-              X(Ne, 2, kPure) X(LtS, 2, kPure) X(LtU, 2, kPure) X(LeS, 2, kPure) X(LeU, 2, kPure)  \
-                  X(Neg, 1, kPure) X(Not, 1, kPure) X(BoolNot, 1, kPure) X(Trunc, 1, kPure)        \
-                      X(Sext, 1, kPure) X(Select, 3, kPure) X(Load, 1, kMayTrap)                   \
-                          X(Store, 2, kEffect | op_flags::kMayTrap)                                \
-                              X(CallInterp, 0, kEffect | op_flags::kMayTrap) X(ExitIf, 1, kEffect) \
-                                  X(Exit, 0, kEffect | op_flags::kTerminal)                        \
-                                      X(ExitIndirect, 1, kEffect | op_flags::kTerminal)            \
-                                          X(ExitDynamic, 0, kEffect | op_flags::kTerminal)
+// (Load/Store), the target pc (ExitIf/Exit), the next block's pc (Boundary:
+// where one basic block of a translated region ends and the next begins; the
+// run loop's checks happen there, as between separately translated blocks).
+// clang-format off
+#define SILICA_DBT_OPS(X) \
+  X(Const, 0, kPure)                                \
+  X(GetReg, 0, kPure)                               \
+  X(SetReg, 1, kEffect)                             \
+  X(Add, 2, kPure)                                  \
+  X(Sub, 2, kPure)                                  \
+  X(Mul, 2, kPure)                                  \
+  X(And, 2, kPure)                                  \
+  X(Or, 2, kPure)                                   \
+  X(Xor, 2, kPure)                                  \
+  X(Shl, 2, kPure)                                  \
+  X(Shr, 2, kPure)                                  \
+  X(Sar, 2, kPure)                                  \
+  X(DivS, 2, kPure)                                 \
+  X(DivU, 2, kPure)                                 \
+  X(RemS, 2, kPure)                                 \
+  X(RemU, 2, kPure)                                 \
+  X(MulHSS, 2, kPure)                               \
+  X(MulHSU, 2, kPure)                               \
+  X(MulHUU, 2, kPure)                               \
+  X(Eq, 2, kPure)                                   \
+  X(Ne, 2, kPure)                                   \
+  X(LtS, 2, kPure)                                  \
+  X(LtU, 2, kPure)                                  \
+  X(LeS, 2, kPure)                                  \
+  X(LeU, 2, kPure)                                  \
+  X(Neg, 1, kPure)                                  \
+  X(Not, 1, kPure)                                  \
+  X(BoolNot, 1, kPure)                              \
+  X(Trunc, 1, kPure)                                \
+  X(Sext, 1, kPure)                                 \
+  X(Select, 3, kPure)                               \
+  X(Load, 1, kMayTrap)                              \
+  X(Store, 2, kEffect | op_flags::kMayTrap)         \
+  X(CallInterp, 0, kEffect | op_flags::kMayTrap)    \
+  X(ExitIf, 1, kEffect)                             \
+  X(Boundary, 0, kEffect)                           \
+  X(Exit, 0, kEffect | op_flags::kTerminal)         \
+  X(ExitIndirect, 1, kEffect | op_flags::kTerminal) \
+  X(ExitDynamic, 0, kEffect | op_flags::kTerminal)
+// clang-format on
 
 enum class Op : uint8_t {
 #define SILICA_DBT_ENUM(name, args, flags) k##name,

@@ -125,6 +125,10 @@ void IrBuilder::call_interpreter(bool ends_block) {
   m_exit_dynamic |= ends_block;
 }
 
+void IrBuilder::boundary(uint64_t next_pc) {
+  append(Op::kBoundary, m_reg_width, {}, next_pc);
+}
+
 void IrBuilder::finish(uint64_t fallthrough_pc) {
   if (m_jump_target) {
     if (is_constant(*m_jump_target)) {

@@ -60,6 +60,10 @@ class IrBuilder {
   void call_interpreter(bool ends_block);
 
   bool has_jump() const { return m_jump_target.has_value(); }
+  // Whether the block can go on into the code that follows it (it did not
+  // end in an unconditional transfer), and marks where it does.
+  bool can_continue() const { return !m_jump_target && !m_exit_dynamic; }
+  void boundary(uint64_t next_pc);
   // Appends the terminal: the recorded jump, or the fall-through pc.
   void finish(uint64_t fallthrough_pc);
 

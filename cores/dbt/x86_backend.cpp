@@ -415,6 +415,12 @@ class BlockCompiler {
     if (cycles != 0) m_gen.add(q(kCycles), cycles);
   }
 
+  // Retires instructions up to and including `insn`, beyond those a region
+  // boundary already counted.
+  void count_through(uint16_t insn) {
+    count(insn + 1 - m_counted_insns, m_context.cycles_through[insn] - m_counted_cycles);
+  }
+
   // C++ code reads the counters from the hart (a bus access's time, CSRs).
   void store_counters() {
     m_gen.mov(m_gen.qword[m_gen.r15 + m_abi.instret], q(kInstret));
@@ -438,9 +444,9 @@ class BlockCompiler {
   // Leaves after the whole block retired, for a known target: a jump the run
   // loop patches to go straight to the target's translation. Only the
   // unchained path stores the pc: a block knows its own.
-  void leave_to(uint64_t target) {
+  void leave_to(uint64_t target, uint16_t insn) {
     auto& g = m_gen;
-    count(m_context.next_pc.size(), m_context.cycles_through.back());
+    count_through(insn);
     if (target == m_context.pc) return loop_back();
     store_written();
     g.db(0xE9);  // jmp rel32, to the stub right after until chained
@@ -532,25 +538,46 @@ class BlockCompiler {
       case Op::kExitIf:
         return exit_if(i);
       case Op::kExit:
-        return leave_to(inst.imm);
+        return leave_to(inst.imm, inst.insn);
+      case Op::kBoundary:
+        return boundary(inst);
       case Op::kExitIndirect: {
         const uint32_t t = inst.args[0];
         if (is_const(t)) {
-          return leave_to(const_of(t));
+          return leave_to(const_of(t), inst.insn);
         }
         m_gen.mov(m_gen.r10, q(m_loc[t]));
         store_written();
-        count(m_context.next_pc.size(), m_context.cycles_through.back());
+        count_through(inst.insn);
         return leave_indirect(true);
       }
       case Op::kExitDynamic:
         store_written();
-        count(m_context.next_pc.size(), m_context.cycles_through.back());
+        count_through(inst.insn);
         m_gen.mov(m_gen.r10, m_gen.qword[m_gen.r15 + m_abi.pc]);
         return leave_indirect(false);
       default:
         throw std::runtime_error("unknown IR operation");
     }
+  }
+
+  // One basic block of the region retired: count it, and stop where the run
+  // loop would have stopped between two translations.
+  void boundary(const Inst& inst) {
+    count_through(inst.insn);
+    m_counted_insns = inst.insn + 1u;
+    m_counted_cycles = m_context.cycles_through[inst.insn];
+    auto bail = std::make_shared<Label>();
+    emit_checks(*bail);
+    const std::vector<bool> written = m_written_now;
+    const uint64_t next_pc = inst.imm;
+    m_out_of_line.push_back([this, bail, written, next_pc] {
+      m_gen.L(*bail);
+      store_written(written);
+      store_pc(next_pc);
+      m_gen.xor_(m_gen.eax, m_gen.eax);
+      m_gen.jmp(static_cast<const void*>(m_exit));
+    });
   }
 
   void get_reg(uint32_t i) {
@@ -919,7 +946,7 @@ class BlockCompiler {
       g.test(d(m_loc[c]), d(m_loc[c]));
       g.jz(stay, g.T_NEAR);
     }
-    leave_to(m_insts[e].imm);
+    leave_to(m_insts[e].imm, m_insts[e].insn);
     g.L(stay);
   }
 
@@ -1001,13 +1028,22 @@ class BlockCompiler {
 
   // The exit for a trap in instruction `insn`: the registers written before
   // it are what the guest state has.
+  struct TrapExit {
+    std::unique_ptr<Label> label = std::make_unique<Label>();
+    std::vector<bool> written;  // cached registers written before the instruction
+    unsigned counted_insns = 0;
+    uint32_t counted_cycles = 0;
+  };
   Label& trap_exit(uint16_t insn) {
     auto it = m_trap_exits.find(insn);
     if (it == m_trap_exits.end()) {
-      it = m_trap_exits.emplace(insn, std::make_pair(std::make_unique<Label>(), m_written_now))
-               .first;
+      TrapExit exit;
+      exit.written = m_written_now;
+      exit.counted_insns = m_counted_insns;
+      exit.counted_cycles = m_counted_cycles;
+      it = m_trap_exits.emplace(insn, std::move(exit)).first;
     }
-    return *it->second.first;
+    return *it->second.label;
   }
 
   void load_host(int dst, unsigned size, const Reg64& base, const Reg64& index) {
@@ -1187,9 +1223,10 @@ class BlockCompiler {
     // An instruction trapped: the instructions before it retired, and the
     // trap handler's pc is already in the hart.
     for (auto& [insn, exit] : m_trap_exits) {
-      g.L(*exit.first);
-      store_written(exit.second);
-      count(insn, m_context.cycles_through[insn]);
+      g.L(*exit.label);
+      store_written(exit.written);
+      // The trapping instruction does not retire, but its cycles are spent.
+      count(insn - exit.counted_insns, m_context.cycles_through[insn] - exit.counted_cycles);
       g.mov(g.byte[g.r15 + m_abi.attention], 1);
       g.xor_(g.eax, g.eax);
       g.jmp(static_cast<const void*>(m_exit));
@@ -1233,7 +1270,10 @@ class BlockCompiler {
   Label m_body;  // after the entry's register loads
   Label m_self_loop_bail;
   bool m_self_loop_used = false;
-  std::map<uint16_t, std::pair<std::unique_ptr<Label>, std::vector<bool>>> m_trap_exits;
+  std::map<uint16_t, TrapExit> m_trap_exits;
+  // What region boundaries emitted so far have already counted.
+  unsigned m_counted_insns = 0;
+  uint32_t m_counted_cycles = 0;
   std::vector<std::function<void()>> m_out_of_line;
 };
 

@@ -25,7 +25,8 @@ DecodedInsn decode_one(const Hart<XLEN>& h, const TimingModel& timing, uint64_t 
 }  // namespace
 
 template <unsigned XLEN>
-bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, DecodedBlock& out) {
+bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, DecodedBlock& out,
+                  bool raise_fault) {
   out = DecodedBlock{};
   out.pc = pc;
   const uint64_t page = pc & ~(kPageSize - 1);
@@ -49,7 +50,7 @@ bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, Decoded
         // Only a fetch at the block's start faults now; a later one ends the
         // block and faults if execution really gets there.
         if (!out.insns.empty()) break;
-        raise_exception(h, cause::kInsnAccessFault, fault_addr, cursor);
+        if (raise_fault) raise_exception(h, cause::kInsnAccessFault, fault_addr, cursor);
         return false;
       }
     }
@@ -77,8 +78,8 @@ void watch_code_pages(Hart<XLEN>& h, const DecodedBlock& block,
   }
 }
 
-template bool decode_block<32>(Hart<32>&, const TimingModel&, uint64_t, DecodedBlock&);
-template bool decode_block<64>(Hart<64>&, const TimingModel&, uint64_t, DecodedBlock&);
+template bool decode_block<32>(Hart<32>&, const TimingModel&, uint64_t, DecodedBlock&, bool);
+template bool decode_block<64>(Hart<64>&, const TimingModel&, uint64_t, DecodedBlock&, bool);
 template void watch_code_pages<32>(Hart<32>&, const DecodedBlock&, std::unordered_set<uint64_t>&);
 template void watch_code_pages<64>(Hart<64>&, const DecodedBlock&, std::unordered_set<uint64_t>&);
 

@@ -27,9 +27,11 @@ struct DecodedBlock {
 };
 
 // Decodes the block at pc. Returns false when fetching its first instruction
-// faults; the instruction access fault has then been raised on the hart.
+// faults; the instruction access fault has then been raised on the hart,
+// unless raise_fault is false (a translator looking ahead).
 template <unsigned XLEN>
-bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, DecodedBlock& out);
+bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, DecodedBlock& out,
+                  bool raise_fault = true);
 
 // Records the pages the block was decoded from and drops their write-TLB
 // entries, so stores into them take the slow path that notices code changes.

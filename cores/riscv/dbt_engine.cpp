@@ -147,20 +147,46 @@ dbt::CompiledBlock DbtEngine<XLEN>::lookup(uint64_t pc) {
 }
 
 template <unsigned XLEN>
+bool DbtEngine<XLEN>::decode_region(uint64_t pc, Region& region) {
+  region = Region{};
+  DecodedBlock block;
+  if (!decode_block(m_hart, m_timing, pc, block)) return false;
+  for (;;) {
+    region.insns += block.insns.size();
+    const uint64_t next = block.fallthrough_pc;
+    const DecodedInsn& last = block.insns.back();
+    const InsnInfo& info = kInsnInfo[last.id];
+    region.blocks.push_back(std::move(block));
+    // Go on past a conditional branch or a block cut short by its length;
+    // anything else (jumps, serializing instructions) ends the region.
+    const bool conditional = info.iclass == InsnClass::branch;
+    const bool cut = (info.flags & (insn_flags::ends_block | insn_flags::serializing)) == 0;
+    if ((!conditional && !cut) || last.id == 0 || region.blocks.size() == kMaxRegionBlocks ||
+        region.insns + kMaxBlockInsns > kMaxRegionInsns) {
+      return true;
+    }
+    if (!decode_block(m_hart, m_timing, next, block, false)) return true;
+  }
+}
+
+template <unsigned XLEN>
 dbt::CompiledBlock DbtEngine<XLEN>::translate(uint64_t pc) {
   const auto start = std::chrono::steady_clock::now();
-  DecodedBlock decoded;
-  if (!decode_block(m_hart, m_timing, pc, decoded)) return {};
+  Region region;
+  if (!decode_region(pc, region)) return {};
   Translation t;
-  t.insns = std::make_unique<DecodedInsn[]>(decoded.insns.size());
-  std::copy(decoded.insns.begin(), decoded.insns.end(), t.insns.get());
-  // A block the back end cannot compile (more live values than registers)
+  t.insns = std::make_unique<DecodedInsn[]>(region.insns);
+  size_t n = 0;
+  for (const DecodedBlock& b : region.blocks) {
+    n = size_t(std::copy(b.insns.begin(), b.insns.end(), t.insns.get() + n) - t.insns.get());
+  }
+  // A region the back end cannot compile (more live values than registers)
   // is translated as calls to the interpreter, the simplest translation.
   auto compile_any = [&] {
     try {
-      return compile(decoded, t, false);
+      return compile(region, t, false);
     } catch (const std::runtime_error&) {
-      return compile(decoded, t, true);
+      return compile(region, t, true);
     }
   };
   dbt::CompiledBlock code = compile_any();
@@ -168,15 +194,24 @@ dbt::CompiledBlock DbtEngine<XLEN>::translate(uint64_t pc) {
     // The code cache is full: start it afresh.
     flush_code_cache();
     code = compile_any();
+    if (code.checked == nullptr && region.blocks.size() > 1) {
+      // Even an empty cache cannot hold the whole region: one block, then.
+      region.blocks.resize(1);
+      code = compile_any();
+    }
     if (code.checked == nullptr) throw std::runtime_error("DBT code cache too small for a block");
   }
-  watch_code_pages(m_hart, decoded, m_code_pages);
+  size_t insns = 0;
+  for (size_t k = 0; k < m_last_blocks_used; ++k) {
+    watch_code_pages(m_hart, region.blocks[k], m_code_pages);
+    insns += region.blocks[k].insns.size();
+  }
   m_stats.code_bytes_emitted += m_buffer.used() - m_stats.code_bytes;
   m_stats.insns_left_to_interpreter += m_last_interpreted;
   t.code = code;
   m_blocks.emplace(pc, std::move(t));
   m_stats.blocks_translated += 1;
-  m_stats.guest_insns_translated += decoded.insns.size();
+  m_stats.guest_insns_translated += insns;
   m_stats.code_bytes = m_buffer.used();
   m_stats.translation_ns += uint64_t(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
@@ -185,47 +220,59 @@ dbt::CompiledBlock DbtEngine<XLEN>::translate(uint64_t pc) {
 }
 
 template <unsigned XLEN>
-dbt::CompiledBlock DbtEngine<XLEN>::compile(const DecodedBlock& block, Translation& t,
+dbt::CompiledBlock DbtEngine<XLEN>::compile(const Region& region, Translation& t,
                                             bool interpret_all) {
+  const uint64_t pc = region.blocks.front().pc;
   dbt::IrBlock ir;
   ir.guest_regs = 32;
   dbt::IrBuilder builder(ir, XLEN, 0);
   builder.set_jump_alignment_check(!m_hart.config.has(Extension::C));
   m_last_interpreted = 0;
   dbt::BlockContext context;
-  // Loads from the RAM the block's code is in read host memory directly.
+  context.pc = pc;
+  // Loads from the RAM the region's code is in read host memory directly.
   DmiRegion ram;
-  if (m_hart.memory->dmi_for(block.pc, ram) && ram.readable) {
+  if (m_hart.memory->dmi_for(pc, ram) && ram.readable) {
     context.window = {ram.base, ram.last - ram.base + 1, ram.host, m_hart.config.misaligned_traps};
   }
   uint32_t cycles = 0;
-  for (size_t i = 0; i < block.insns.size(); ++i) {
-    const DecodedInsn& d = t.insns[i];
-    builder.begin_instruction(uint16_t(i));
-    const dbt::IrBuilder::Mark mark = builder.mark();
-    const IrFrontFn front = kIrFront<XLEN>[d.id];
-    if (interpret_all || front == nullptr || !front(builder, d)) {
-      builder.rollback(mark);
-      builder.call_interpreter(leaves_block(d));
-      ++m_last_interpreted;
+  size_t i = 0;
+  m_last_blocks_used = 0;
+  for (const DecodedBlock& block : region.blocks) {
+    if (m_last_blocks_used != 0) {
+      // The previous block ended in a branch that was not taken (or was cut
+      // short): go on, unless it turned out to transfer control for sure.
+      if (!builder.can_continue()) break;
+      builder.boundary(block.pc);
     }
-    cycles += d.cycles;
-    context.insn_context.push_back(&t.insns[i]);
-    context.next_pc.push_back(d.pc + d.len);
-    context.pc = block.pc;
-    context.cycles_through.push_back(cycles);
+    ++m_last_blocks_used;
+    for (size_t k = 0; k < block.insns.size(); ++k, ++i) {
+      const DecodedInsn& d = t.insns[i];
+      builder.begin_instruction(uint16_t(i));
+      const dbt::IrBuilder::Mark mark = builder.mark();
+      const IrFrontFn front = kIrFront<XLEN>[d.id];
+      if (interpret_all || front == nullptr || !front(builder, d)) {
+        builder.rollback(mark);
+        builder.call_interpreter(leaves_block(d));
+        ++m_last_interpreted;
+      }
+      cycles += d.cycles;
+      context.insn_context.push_back(&t.insns[i]);
+      context.next_pc.push_back(d.pc + d.len);
+      context.cycles_through.push_back(cycles);
+    }
   }
-  builder.finish(block.fallthrough_pc);
+  builder.finish(region.blocks[m_last_blocks_used - 1].fallthrough_pc);
   dbt::eliminate_dead_code(ir);
 #ifndef NDEBUG
   const std::string problems = dbt::verify(ir);
   if (!problems.empty()) {
-    throw std::logic_error("DBT IR for block at 0x" + std::to_string(block.pc) +
-                           " is malformed:\n" + problems + dbt::to_string(ir));
+    throw std::logic_error("DBT IR for the region at 0x" + std::to_string(pc) + " is malformed:\n" +
+                           problems + dbt::to_string(ir));
   }
 #endif
   const dbt::CompiledBlock out = m_backend.compile(ir, context);
-  if (!m_dump_dir.empty() && out.checked != nullptr) dump(block.pc, ir, out);
+  if (!m_dump_dir.empty() && out.checked != nullptr) dump(pc, ir, out);
   return out;
 }
 

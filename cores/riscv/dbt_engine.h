@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "cores/dbt/code_buffer.h"
 #include "cores/dbt/x86_backend.h"
@@ -69,7 +70,19 @@ class DbtEngine final : public Engine, public CodeWatcher {
   // fetching faulted (the trap is taken).
   dbt::CompiledBlock lookup(uint64_t pc);
   dbt::CompiledBlock translate(uint64_t pc);
-  dbt::CompiledBlock compile(const DecodedBlock& block, Translation& t, bool interpret_all);
+  // A translation covers a region: the block at its pc and the blocks after
+  // it on the not-taken side of conditional branches, so loops whose body
+  // holds branches still run as one translation. Boundaries inside a region
+  // check what the run loop checks between blocks, so both engines stop and
+  // take interrupts at the same instructions.
+  static constexpr size_t kMaxRegionBlocks = 8;
+  static constexpr size_t kMaxRegionInsns = 256;
+  struct Region {
+    std::vector<DecodedBlock> blocks;
+    size_t insns = 0;
+  };
+  bool decode_region(uint64_t pc, Region& region);
+  dbt::CompiledBlock compile(const Region& region, Translation& t, bool interpret_all);
   // With SILICA_DBT_DUMP=DIR set, each translation's IR and host code go to
   // DIR/<pc>.ir and DIR/<pc>.bin (objdump -D -b binary -mi386:x86-64).
   void dump(uint64_t pc, const dbt::IrBlock& ir, const dbt::CompiledBlock& code);
@@ -86,6 +99,8 @@ class DbtEngine final : public Engine, public CodeWatcher {
   bool m_flush_pending = false;
   uint64_t m_memory_map_generation = 0;
   unsigned m_last_interpreted = 0;  // by the last compile(): calls to the interpreter
+  size_t m_last_blocks_used = 0;    // by the last compile(): blocks of the region  // by the last
+                                    // compile(): calls to the interpreter
   std::string m_dump_dir;
   DbtStats m_stats;
 };
