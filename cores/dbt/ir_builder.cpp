@@ -12,6 +12,7 @@ void IrBuilder::rollback(const Mark& mark) {
   m_block.insts.resize(mark.insts);
   m_known = mark.known;
   m_jump_target = mark.jump_target;
+  m_exit_dynamic = mark.exit_dynamic;
 }
 
 Value IrBuilder::append(Op op, unsigned width, std::initializer_list<Value> args, uint64_t imm) {
@@ -112,6 +113,7 @@ bool IrBuilder::jump(Value target) {
 }
 
 bool IrBuilder::exit_if(Value cond, Value target) {
+  if (is_constant(cond)) return constant_value(cond) == 0 || jump(target);
   if (!is_constant(target)) return false;
   if (m_check_alignment && (constant_value(target) & 2) != 0) return false;
   append(Op::kExitIf, m_reg_width, {cond}, constant_value(target));

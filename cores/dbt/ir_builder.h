@@ -30,9 +30,10 @@ class IrBuilder {
     size_t insts;
     std::vector<uint32_t> known;
     std::optional<Value> jump_target;
+    bool exit_dynamic;
   };
   void begin_instruction(uint16_t index) { m_insn = index; }
-  Mark mark() const { return {m_block.insts.size(), m_known, m_jump_target}; }
+  Mark mark() const { return {m_block.insts.size(), m_known, m_jump_target, m_exit_dynamic}; }
   void rollback(const Mark& mark);
 
   Value constant(uint64_t value, unsigned width);

@@ -209,6 +209,7 @@ class BlockCompiler {
   void choose_free_truncations() {
     for (uint32_t t = 0; t < m_insts.size(); ++t) {
       if (m_insts[t].op != Op::kTrunc || m_insts[t].width != 32) continue;
+      if (is_const(m_insts[t].args[0])) continue;
       bool free = true;
       for (uint32_t u = t + 1; u < m_insts.size() && free; ++u) {
         for (unsigned k = 0; k < operands(u); ++k) {
@@ -238,16 +239,22 @@ class BlockCompiler {
         safe = !((mid.op == Op::kGetReg || mid.op == Op::kSetReg) && mid.imm == set.imm) &&
                (info(mid.op).flags & (op_flags::kMayTrap | op_flags::kEffect)) == 0;
       }
-      // Earlier reads of the register must be dead once v is computed.
+      // Earlier reads of the register (or free truncations of them, which
+      // share its host register) must be dead once v is computed.
       for (uint32_t u = 0; u < v && safe; ++u) {
-        if (m_insts[u].op == Op::kGetReg && m_insts[u].imm == set.imm && m_last_use[u] > v) {
-          safe = false;
-        }
+        if (reads_register(u) == int(set.imm) && m_last_use[u] > v) safe = false;
       }
       if (safe) {
         m_hint[v] = m_host_of[set.imm];
       }
     }
+  }
+
+  // The guest register whose host register value u lives in (a GetReg or a
+  // free truncation of one), or -1.
+  int reads_register(uint32_t u) const {
+    while (m_free_trunc[u]) u = m_insts[u].args[0];
+    return m_insts[u].op == Op::kGetReg ? int(m_insts[u].imm) : -1;
   }
 
   // A comparison used only by the ExitIf right after it becomes cmp + jcc.
@@ -260,6 +267,12 @@ class BlockCompiler {
       for (uint32_t k = c + 1; k < e; ++k) adjacent &= m_insts[k].op == Op::kConst;
       if (adjacent) m_fused[c] = true;
     }
+  }
+
+  // IR the back end has no code for: the engine translates the block more
+  // simply (the whole block through the interpreter).
+  [[noreturn]] static void unsupported(const char* what) {
+    throw std::runtime_error(std::string("the x86-64 back end does not compile ") + what);
   }
 
   // -- value locations ----------------------------------------------------------
@@ -758,7 +771,7 @@ class BlockCompiler {
       if (inst.op == Op::kShl) g.shl(value, amount);
       if (inst.op == Op::kShr) g.shr(value, amount);
       if (inst.op == Op::kSar) g.sar(value, amount);
-    } else if (width >= 32 && m_bmi2) {
+    } else if (width >= 32 && kHasBmi2) {
       // shlx/shrx/sarx take the amount in any register, modulo the width.
       const bool wide = op_width == 64;
       const Xbyak::Reg32e v = wide ? Xbyak::Reg32e(q(kR10)) : Xbyak::Reg32e(d(kR10));
@@ -807,6 +820,7 @@ class BlockCompiler {
 
   void multiply_high(uint32_t i) {
     const Inst& inst = m_insts[i];
+    if (inst.width != 32 && inst.width != 64) unsupported("a high multiply at this width");
     auto& g = m_gen;
     const unsigned width = inst.width;
     const int a = reg_of(inst.args[0], kR10);
@@ -854,6 +868,7 @@ class BlockCompiler {
     auto& g = m_gen;
     const unsigned width = inst.width;
     const bool is_signed = inst.op == Op::kLtS || inst.op == Op::kLeS;
+    if (is_signed && width == 1) unsupported("a signed comparison of booleans");
     int a = reg_of(inst.args[0], kR10);
     const uint32_t c = inst.args[1];
     const unsigned op_width = width == 64 ? 64 : 32;
@@ -943,7 +958,8 @@ class BlockCompiler {
           break;
       }
     } else {
-      g.test(d(m_loc[c]), d(m_loc[c]));
+      const int cond = reg_of(c, kR10);
+      g.test(d(cond), d(cond));
       g.jz(stay, g.T_NEAR);
     }
     leave_to(m_insts[e].imm, m_insts[e].insn);
@@ -954,7 +970,10 @@ class BlockCompiler {
     const Inst& inst = m_insts[i];
     auto& g = m_gen;
     const unsigned width = inst.width;
-    const int src = m_loc[inst.args[0]];
+    if (inst.op == Op::kSext && inst.imm != 8 && inst.imm != 16 && inst.imm != 32) {
+      unsupported("sign extension from this width");
+    }
+    const int src = reg_of(inst.args[0], kR10);
     if (m_free_trunc[i]) {
       m_loc[i] = src;
       return;
@@ -998,7 +1017,7 @@ class BlockCompiler {
   void select(uint32_t i) {
     const Inst& inst = m_insts[i];
     auto& g = m_gen;
-    const int cond = m_loc[inst.args[0]];
+    const int cond = reg_of(inst.args[0], kR9);
     const int if_false = reg_of(inst.args[2], kR10);
     if (if_false != kR10) g.mov(g.r10, q(if_false));
     const int if_true = reg_of(inst.args[1], kR11);
@@ -1246,7 +1265,7 @@ class BlockCompiler {
   }
 
   // cpuid is slow: ask once.
-  inline static const bool m_bmi2 = Xbyak::util::Cpu().has(Xbyak::util::Cpu::tBMI2);
+  inline static const bool kHasBmi2 = Xbyak::util::Cpu().has(Xbyak::util::Cpu::tBMI2);
   const GuestAbi& m_abi;
   const IrBlock& m_block;
   const std::vector<Inst>& m_insts;

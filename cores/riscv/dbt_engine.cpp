@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+#include <utility>
 
 #include "cores/dbt/ir_builder.h"
 #include "cores/riscv/timing_model.h"
@@ -156,7 +157,7 @@ bool DbtEngine<XLEN>::decode_region(uint64_t pc, Region& region) {
     const uint64_t next = block.fallthrough_pc;
     const DecodedInsn& last = block.insns.back();
     const InsnInfo& info = kInsnInfo[last.id];
-    region.blocks.push_back(std::move(block));
+    region.blocks.push_back(std::exchange(block, DecodedBlock{}));
     // Go on past a conditional branch or a block cut short by its length;
     // anything else (jumps, serializing instructions) ends the region.
     const bool conditional = info.iclass == InsnClass::branch;
