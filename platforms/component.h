@@ -115,7 +115,7 @@ struct BuildContext {
   // Set when the simulation must end: engines check it between blocks.
   const bool* stop_request = nullptr;
   // The execution engine cores use unless their configuration names one.
-  std::string engine = "interp";
+  std::string engine = "dbt";
 };
 
 using ComponentFactory = std::function<std::unique_ptr<Component>(

@@ -26,7 +26,7 @@ class DebugHooks;
 struct RunOptions {
   std::string program;                        // ELF to load and start
   std::string platform = "virt";              // built-in name or a .platform file
-  std::string core = "interp";                // execution engine
+  std::string core = "dbt";                   // execution engine: dbt or interp
   std::map<std::string, std::string> params;  // platform parameter overrides (-m → memory)
   uint64_t max_instructions = 0;              // 0 = no limit
   sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);

@@ -32,7 +32,7 @@ struct CoreParams {
   HartConfig hart;
   uint64_t clock_hz = 1'000'000'000;
   uint64_t timebase_hz = 10'000'000;  // the `time` CSR's rate (the CLINT's mtime)
-  std::string engine = "interp";      // "interp" or "dbt"
+  std::string engine = "dbt";         // "dbt" or "interp"
 };
 
 class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, public CpuDebug {
