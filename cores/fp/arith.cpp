@@ -56,7 +56,9 @@ typename F::Bits round_wide(const Wide& w, Env& env) {
   return round_pack<F>(w.sign, w.exp, uint64_t(shift_right_jam(w.mag, 63)), env);
 }
 
-Wide widen(const Unpacked& u) { return Wide{u.sign, u.exp, u128(u.sig) << 63}; }
+Wide widen(const Unpacked& u) {
+  return Wide{u.sign, u.exp, u128(u.sig) << 63};
+}
 
 // The exact product of two finite non-zero values.
 Wide product(const Unpacked& x, const Unpacked& y) {
@@ -166,8 +168,7 @@ typename F::Bits sqrt(typename F::Bits a, Env& env) {
 template <class F>
 typename F::Bits muladd(typename F::Bits a, typename F::Bits b, typename F::Bits c, Env& env) {
   using T = Traits<F>;
-  const bool inf_times_zero =
-      (T::is_inf(a) && T::is_zero(b)) || (T::is_zero(a) && T::is_inf(b));
+  const bool inf_times_zero = (T::is_inf(a) && T::is_zero(b)) || (T::is_zero(a) && T::is_inf(b));
   // RISC-V: inf * 0 is invalid even when the addend is a quiet NaN.
   if (T::is_nan(a) || T::is_nan(b) || T::is_nan(c)) {
     return nan_result<F>(env, inf_times_zero, a, b, c);
@@ -196,17 +197,33 @@ typename F::Bits muladd(typename F::Bits a, typename F::Bits b, typename F::Bits
 using detail::F32;
 using detail::F64;
 
-uint32_t f32_add(uint32_t a, uint32_t b, Env& env) { return detail::add<F32>(a, b, env); }
-uint32_t f32_mul(uint32_t a, uint32_t b, Env& env) { return detail::mul<F32>(a, b, env); }
-uint32_t f32_div(uint32_t a, uint32_t b, Env& env) { return detail::div<F32>(a, b, env); }
-uint32_t f32_sqrt(uint32_t a, Env& env) { return detail::sqrt<F32>(a, env); }
+uint32_t f32_add(uint32_t a, uint32_t b, Env& env) {
+  return detail::add<F32>(a, b, env);
+}
+uint32_t f32_mul(uint32_t a, uint32_t b, Env& env) {
+  return detail::mul<F32>(a, b, env);
+}
+uint32_t f32_div(uint32_t a, uint32_t b, Env& env) {
+  return detail::div<F32>(a, b, env);
+}
+uint32_t f32_sqrt(uint32_t a, Env& env) {
+  return detail::sqrt<F32>(a, env);
+}
 uint32_t f32_muladd(uint32_t a, uint32_t b, uint32_t c, Env& env) {
   return detail::muladd<F32>(a, b, c, env);
 }
-uint64_t f64_add(uint64_t a, uint64_t b, Env& env) { return detail::add<F64>(a, b, env); }
-uint64_t f64_mul(uint64_t a, uint64_t b, Env& env) { return detail::mul<F64>(a, b, env); }
-uint64_t f64_div(uint64_t a, uint64_t b, Env& env) { return detail::div<F64>(a, b, env); }
-uint64_t f64_sqrt(uint64_t a, Env& env) { return detail::sqrt<F64>(a, env); }
+uint64_t f64_add(uint64_t a, uint64_t b, Env& env) {
+  return detail::add<F64>(a, b, env);
+}
+uint64_t f64_mul(uint64_t a, uint64_t b, Env& env) {
+  return detail::mul<F64>(a, b, env);
+}
+uint64_t f64_div(uint64_t a, uint64_t b, Env& env) {
+  return detail::div<F64>(a, b, env);
+}
+uint64_t f64_sqrt(uint64_t a, Env& env) {
+  return detail::sqrt<F64>(a, env);
+}
 uint64_t f64_muladd(uint64_t a, uint64_t b, uint64_t c, Env& env) {
   return detail::muladd<F64>(a, b, c, env);
 }

@@ -79,17 +79,41 @@ uint32_t classify(typename F::Bits a) {
 using detail::F32;
 using detail::F64;
 
-bool f32_eq(uint32_t a, uint32_t b, Env& env) { return detail::eq<F32>(a, b, env); }
-bool f32_lt(uint32_t a, uint32_t b, Env& env) { return detail::lt<F32>(a, b, env); }
-bool f32_le(uint32_t a, uint32_t b, Env& env) { return detail::le<F32>(a, b, env); }
-uint32_t f32_min(uint32_t a, uint32_t b, Env& env) { return detail::min_max<F32>(a, b, false, env); }
-uint32_t f32_max(uint32_t a, uint32_t b, Env& env) { return detail::min_max<F32>(a, b, true, env); }
-bool f64_eq(uint64_t a, uint64_t b, Env& env) { return detail::eq<F64>(a, b, env); }
-bool f64_lt(uint64_t a, uint64_t b, Env& env) { return detail::lt<F64>(a, b, env); }
-bool f64_le(uint64_t a, uint64_t b, Env& env) { return detail::le<F64>(a, b, env); }
-uint64_t f64_min(uint64_t a, uint64_t b, Env& env) { return detail::min_max<F64>(a, b, false, env); }
-uint64_t f64_max(uint64_t a, uint64_t b, Env& env) { return detail::min_max<F64>(a, b, true, env); }
-uint32_t f32_class(uint32_t a) { return detail::classify<F32>(a); }
-uint32_t f64_class(uint64_t a) { return detail::classify<F64>(a); }
+bool f32_eq(uint32_t a, uint32_t b, Env& env) {
+  return detail::eq<F32>(a, b, env);
+}
+bool f32_lt(uint32_t a, uint32_t b, Env& env) {
+  return detail::lt<F32>(a, b, env);
+}
+bool f32_le(uint32_t a, uint32_t b, Env& env) {
+  return detail::le<F32>(a, b, env);
+}
+uint32_t f32_min(uint32_t a, uint32_t b, Env& env) {
+  return detail::min_max<F32>(a, b, false, env);
+}
+uint32_t f32_max(uint32_t a, uint32_t b, Env& env) {
+  return detail::min_max<F32>(a, b, true, env);
+}
+bool f64_eq(uint64_t a, uint64_t b, Env& env) {
+  return detail::eq<F64>(a, b, env);
+}
+bool f64_lt(uint64_t a, uint64_t b, Env& env) {
+  return detail::lt<F64>(a, b, env);
+}
+bool f64_le(uint64_t a, uint64_t b, Env& env) {
+  return detail::le<F64>(a, b, env);
+}
+uint64_t f64_min(uint64_t a, uint64_t b, Env& env) {
+  return detail::min_max<F64>(a, b, false, env);
+}
+uint64_t f64_max(uint64_t a, uint64_t b, Env& env) {
+  return detail::min_max<F64>(a, b, true, env);
+}
+uint32_t f32_class(uint32_t a) {
+  return detail::classify<F32>(a);
+}
+uint32_t f64_class(uint64_t a) {
+  return detail::classify<F64>(a);
+}
 
 }  // namespace silica::fp

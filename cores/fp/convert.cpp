@@ -60,8 +60,8 @@ uint64_t to_int(typename F::Bits a, IntRange range, Env& env) {
     return range.saturated(negative);
   }
   // Fixed point with 64 fraction bits: sig * 2^(exp - 62) = fixed * 2^-64.
-  u128 fixed = u.exp + 2 >= 0 ? u128(u.sig) << (u.exp + 2)
-                              : u128(shift_right_jam(u.sig, -(u.exp + 2)));
+  u128 fixed =
+      u.exp + 2 >= 0 ? u128(u.sig) << (u.exp + 2) : u128(shift_right_jam(u.sig, -(u.exp + 2)));
   const uint64_t whole_low = uint64_t(fixed >> 64), fraction = uint64_t(fixed);
   const bool up =
       round_increment(negative, (whole_low & 1) != 0, fraction, uint64_t(1) << 63, env.rm);
@@ -76,7 +76,9 @@ uint64_t to_int(typename F::Bits a, IntRange range, Env& env) {
 
 constexpr IntRange kI32{true, 32}, kU32{false, 32}, kI64{true, 64}, kU64{false, 64};
 
-uint64_t magnitude_of(int64_t v) { return v < 0 ? uint64_t(0) - uint64_t(v) : uint64_t(v); }
+uint64_t magnitude_of(int64_t v) {
+  return v < 0 ? uint64_t(0) - uint64_t(v) : uint64_t(v);
+}
 
 }  // namespace
 }  // namespace detail
@@ -84,8 +86,12 @@ uint64_t magnitude_of(int64_t v) { return v < 0 ? uint64_t(0) - uint64_t(v) : ui
 using detail::F32;
 using detail::F64;
 
-uint64_t f32_to_f64(uint32_t a, Env& env) { return detail::convert<F64, F32>(a, env); }
-uint32_t f64_to_f32(uint64_t a, Env& env) { return detail::convert<F32, F64>(a, env); }
+uint64_t f32_to_f64(uint32_t a, Env& env) {
+  return detail::convert<F64, F32>(a, env);
+}
+uint32_t f64_to_f32(uint64_t a, Env& env) {
+  return detail::convert<F32, F64>(a, env);
+}
 
 uint32_t f32_to_i32(uint32_t a, Env& env) {
   return uint32_t(detail::to_int<F32>(a, detail::kI32, env));
@@ -93,32 +99,48 @@ uint32_t f32_to_i32(uint32_t a, Env& env) {
 uint32_t f32_to_u32(uint32_t a, Env& env) {
   return uint32_t(detail::to_int<F32>(a, detail::kU32, env));
 }
-uint64_t f32_to_i64(uint32_t a, Env& env) { return detail::to_int<F32>(a, detail::kI64, env); }
-uint64_t f32_to_u64(uint32_t a, Env& env) { return detail::to_int<F32>(a, detail::kU64, env); }
+uint64_t f32_to_i64(uint32_t a, Env& env) {
+  return detail::to_int<F32>(a, detail::kI64, env);
+}
+uint64_t f32_to_u64(uint32_t a, Env& env) {
+  return detail::to_int<F32>(a, detail::kU64, env);
+}
 uint32_t f64_to_i32(uint64_t a, Env& env) {
   return uint32_t(detail::to_int<F64>(a, detail::kI32, env));
 }
 uint32_t f64_to_u32(uint64_t a, Env& env) {
   return uint32_t(detail::to_int<F64>(a, detail::kU32, env));
 }
-uint64_t f64_to_i64(uint64_t a, Env& env) { return detail::to_int<F64>(a, detail::kI64, env); }
-uint64_t f64_to_u64(uint64_t a, Env& env) { return detail::to_int<F64>(a, detail::kU64, env); }
+uint64_t f64_to_i64(uint64_t a, Env& env) {
+  return detail::to_int<F64>(a, detail::kI64, env);
+}
+uint64_t f64_to_u64(uint64_t a, Env& env) {
+  return detail::to_int<F64>(a, detail::kU64, env);
+}
 
 uint32_t i32_to_f32(uint32_t a, Env& env) {
   return detail::from_int<F32>(int32_t(a) < 0, detail::magnitude_of(int32_t(a)), env);
 }
-uint32_t u32_to_f32(uint32_t a, Env& env) { return detail::from_int<F32>(false, a, env); }
+uint32_t u32_to_f32(uint32_t a, Env& env) {
+  return detail::from_int<F32>(false, a, env);
+}
 uint32_t i64_to_f32(uint64_t a, Env& env) {
   return detail::from_int<F32>(int64_t(a) < 0, detail::magnitude_of(int64_t(a)), env);
 }
-uint32_t u64_to_f32(uint64_t a, Env& env) { return detail::from_int<F32>(false, a, env); }
+uint32_t u64_to_f32(uint64_t a, Env& env) {
+  return detail::from_int<F32>(false, a, env);
+}
 uint64_t i32_to_f64(uint32_t a, Env& env) {
   return detail::from_int<F64>(int32_t(a) < 0, detail::magnitude_of(int32_t(a)), env);
 }
-uint64_t u32_to_f64(uint32_t a, Env& env) { return detail::from_int<F64>(false, a, env); }
+uint64_t u32_to_f64(uint32_t a, Env& env) {
+  return detail::from_int<F64>(false, a, env);
+}
 uint64_t i64_to_f64(uint64_t a, Env& env) {
   return detail::from_int<F64>(int64_t(a) < 0, detail::magnitude_of(int64_t(a)), env);
 }
-uint64_t u64_to_f64(uint64_t a, Env& env) { return detail::from_int<F64>(false, a, env); }
+uint64_t u64_to_f64(uint64_t a, Env& env) {
+  return detail::from_int<F64>(false, a, env);
+}
 
 }  // namespace silica::fp
