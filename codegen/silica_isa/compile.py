@@ -15,6 +15,13 @@ def compile_isa(paths):
         raise IsaError(Where(paths[0], 1), "no 'regfile' declaration")
     check_encodings(isa)
     for insn in isa.instructions:
+        for ext in insn.needs:
+            if ext not in isa.extensions:
+                raise IsaError(insn.where, f"'{insn.name}' needs extension '{ext}', which no "
+                                           "description declares")
+            if ext == insn.extension:
+                raise IsaError(insn.where, f"'{insn.name}' is already in extension '{ext}'")
+    for insn in isa.instructions:
         assign_slots(insn)
         check_instruction(isa, insn)
     return isa

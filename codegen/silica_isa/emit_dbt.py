@@ -6,8 +6,10 @@ returns false when this particular instance cannot be expressed in IR (for
 example a compressed encoding that is reserved for this operand value, so
 the instruction must raise illegal-instruction); the translator then calls
 the interpreter's function for it instead. Instructions whose semantics call
-description-declared helpers (CSRs, LR/SC, environment calls) or AMO loads
-have no IR function at all (nullptr in the table) and always take that path.
+description-declared helpers (CSRs, LR/SC, environment calls, floating
+point) or AMO loads, touch a second register file, or need a further
+extension (needs=) have no IR function at all (nullptr in the table) and
+always take that path.
 
 Every subexpression is bound to its own local in evaluation order, so the IR
 has the description's order regardless of C++'s argument evaluation order.
@@ -209,6 +211,8 @@ class _Body:
 
 
 def _uses_unsupported(insn, guest_regfile):
+    if insn.needs:
+        return f"needs={','.join(insn.needs)}", None
     try:
         body = _Body(insn, guest_regfile)
         body.block(insn.body)

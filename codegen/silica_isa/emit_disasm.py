@@ -1,7 +1,9 @@
 """Emits <name>_disasm.h: a disassembler built from each instruction's asm
-template. Placeholders: {op} (registers by ABI name, immediates in decimal,
-CSRs by name), {op:x} hex, {op:pcrel} the absolute target pc+op in hex,
-{op:hi} bits 31:12 of the value in hex (lui/auipc style)."""
+template. Placeholders: {op} (registers by ABI name, from the register file
+the semantics index with the operand, immediates in decimal, CSRs by name),
+{op:x} hex, {op:pcrel} the absolute target pc+op in hex, {op:hi} bits 31:12
+of the value in hex (lui/auipc style), {op:rm} a rounding mode (rne, rtz,
+rdn, rup, rmm, dyn)."""
 
 import re
 
@@ -12,7 +14,7 @@ from .slots import assign_slots
 PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 
-def _operand_code(insn, name, style, slots):
+def _operand_code(isa, insn, name, style, slots):
     ops = {op.name: op for op in insn.fmt.operands}
     if name not in ops:
         raise IsaError(insn.where, f"asm of '{insn.name}' names unknown operand '{name}'")
@@ -21,9 +23,11 @@ def _operand_code(insn, name, style, slots):
     fkind = ops[name].field.kind
     if style is None:
         style = {"reg": "reg", "csr": "csr", "simm": "dec", "uimm": "dec"}[fkind]
-    if style not in ("reg", "csr", "dec", "x", "pcrel", "hi"):
+    if style not in ("reg", "csr", "dec", "x", "pcrel", "hi", "rm"):
         raise IsaError(insn.where, f"asm of '{insn.name}': unknown format '{{{name}:{style}}}'")
-    return {"reg": f"out += reg_name({raw});",
+    regfile = insn.operand_files.get(name, next(iter(isa.regfiles)))
+    return {"reg": f"out += reg_name_{regfile}({raw});",
+            "rm": f"out += rounding_mode({raw});",
             "csr": f"out += csr_name(uint32_t({raw}));",
             "dec": f"out += std::to_string(int64_t({raw}));",
             "x": f"out += hex(uint64_t({raw}));",
@@ -32,13 +36,18 @@ def _operand_code(insn, name, style, slots):
 
 
 def emit_disasm(isa, sources, ns, tables_header):
-    regs = next(iter(isa.regfiles.values()))
     out = header(sources)
     out += ["#pragma once", "", "#include <cstdio>", "#include <string>", "",
             f'#include "{tables_header}"', "", f"namespace {ns} {{", "",
-            "namespace disasm_detail {",
-            "inline std::string reg_name(unsigned r) {",
-            f"  return r < {len(regs.names)} ? k{regs.name}RegisterNames[r] : \"?\";",
+            "namespace disasm_detail {"]
+    for rf in isa.regfiles.values():
+        out += [f"inline std::string reg_name_{rf.name}(unsigned r) {{",
+                f"  return r < {len(rf.names)} ? k{rf.name}RegisterNames[r] : \"?\";",
+                "}"]
+    out += ["inline std::string rounding_mode(int64_t rm) {",
+            "  static const char* const kNames[] = {\"rne\", \"rtz\", \"rdn\", \"rup\", \"rmm\",",
+            "                                      \"rm5\", \"rm6\", \"dyn\"};",
+            "  return kNames[rm & 7];",
             "}",
             "inline std::string hex(uint64_t v) {",
             "  char buf[24];",
@@ -63,7 +72,7 @@ def emit_disasm(isa, sources, ns, tables_header):
         for m in PLACEHOLDER.finditer(insn.asm):
             if m.start() > pos:
                 code.append(f"out += {cxx_string(insn.asm[pos:m.start()])};")
-            code.append(_operand_code(insn, m.group(1), m.group(2), slots))
+            code.append(_operand_code(isa, insn, m.group(1), m.group(2), slots))
             pos = m.end()
         if pos < len(insn.asm):
             code.append(f"out += {cxx_string(insn.asm[pos:])};")

@@ -4,8 +4,10 @@ trap helper has already redirected the hart), true when it retired.
 
 Calls that may trap are hoisted into temporaries ahead of the statement that
 uses them, so evaluation order is the description's and nothing after a trap
-runs. The hart type provides: a register array per regfile (h.x), write_x(),
-and the memory, jump and helper functions named in the generated calls."""
+runs. The hart type provides: a register array per regfile (h.x, h.f), a
+write function per regfile (write_x(), write_f()), config.has(Extension) for
+instructions that need further extensions, and the memory, jump and helper
+functions named in the generated calls."""
 
 from .emit_common import header, where_comment
 from .errors import IsaError
@@ -214,6 +216,11 @@ def emit_interp(isa, sources, ns, tables_header, hart_header):
     for insn in isa.instructions:
         body = _Body(isa, insn, ns)
         body.indent = 2
+        for ext in insn.needs:
+            # The decoder checks the instruction's own extension; needs=
+            # names the others it requires (c.fld: C and D).
+            body.emit(f"if (!h.config.has(Extension::{ext})) return "
+                      f"{body.q}illegal_instruction(h, d);")
         body.block(insn.body)
         out.append(f"  {where_comment(insn.where)}")
         if len(insn.xlens) != len(isa.xlens):

@@ -90,6 +90,7 @@ def emit_tables(isa, sources, ns):
             "constexpr uint8_t serializing = 2;  // runs alone in its block (CSR access, traps, ...)",
             "constexpr uint8_t may_trap = 4;",
             "}  // namespace insn_flags", ""]
+    files = list(isa.regfiles)
     out += ["struct InsnInfo {",
             "  const char* name;",
             "  Extension extension;",
@@ -97,9 +98,14 @@ def emit_tables(isa, sources, ns):
             "  uint8_t length;",
             "  uint8_t xlen_mask;   // bit 0: RV32, bit 1: RV64",
             "  uint8_t flags;       // insn_flags",
-            "  uint8_t reads;       // bit k: r[k] (or bit 7: imm) is read as a register",
-            "  uint8_t writes;      // likewise, written",
-            "  uint32_t fixed_writes;  // bit n: register n written by number (X[1] = link)",
+            f"  uint8_t reads;       // bit k: r[k] (or bit 7: imm) is read as a {files[0]} register",
+            "  uint8_t writes;      // likewise, written"]
+    for f in files[1:]:
+        out += [f"  uint8_t reads_{f};     // likewise, for register file {f}",
+                f"  uint8_t writes_{f};"]
+    out += ["  uint32_t needs;     // bit e: Extension(e) is required too (needs=...)",
+            f"  uint32_t fixed_writes;  // bit n: {files[0]} register n written by number "
+            "(X[1] = link)",
             "  uint32_t mask, match;",
             "  const char* source;  // description file:line",
             "};", ""]
@@ -112,8 +118,9 @@ def emit_tables(isa, sources, ns):
     out += ["};", "inline constexpr const char* kExtensionNames[] = {"]
     out += [f"    {cxx_string(e)}," for e in isa.extensions]
     out += ["};", ""]
+    zeros = ", ".join(["0"] * (2 * len(files) + 7))
     out += ["inline constexpr InsnInfo kInsnInfo[] = {",
-            '    {"illegal", Extension(0), InsnClass(0), 0, 0, 0, 0, 0, 0, 0, 0, ""},']
+            f'    {{"illegal", Extension(0), InsnClass(0), {zeros}, ""}},']
     for i in isa.instructions:
         slots = assign_slots(i)
 
@@ -130,9 +137,12 @@ def emit_tables(isa, sources, ns):
             flags.append("insn_flags::serializing")
         if i.may_trap:
             flags.append("insn_flags::may_trap")
+        regs = ", ".join(f"0x{bits(i.reg_reads.get(f, [])):x}, 0x{bits(i.reg_writes.get(f, [])):x}"
+                         for f in files)
+        needs = sum(1 << isa.extensions.index(e) for e in i.needs)
         out.append(f"    {{{cxx_string(i.name)}, Extension::{i.extension}, "
                    f"InsnClass::{i.iclass.name}, {i.length}, {xlen_mask(i.xlens)}, "
-                   f"{' | '.join(flags) or '0'}, 0x{bits(i.reads):x}, 0x{bits(i.writes):x}, "
+                   f"{' | '.join(flags) or '0'}, {regs}, 0x{needs:x}u, "
                    f"0x{sum(1 << r for r in i.fixed_writes):x}u, "
                    f"0x{i.mask:x}u, 0x{i.match:x}u, {cxx_string(str(i.where))}}},")
     out += ["};", ""]

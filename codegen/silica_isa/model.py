@@ -91,6 +91,7 @@ class Csr:
     access: str        # mrw, mro, uro, ...
     xlens: tuple
     where: object
+    extension: Optional[str] = None  # the extension it is declared under, if any
 
 
 @dataclass
@@ -108,13 +109,17 @@ class Instruction:
     body_where: object
     where: object
     group: Optional[int] = None   # index of the priority group, if any
+    needs: list = field(default_factory=list)  # further extensions it requires (needs=D)
     body: list = field(default_factory=list)  # typed statements (semantics.py)
     ends_block: bool = False
     serializing: bool = False
     may_trap: bool = False
-    reads: list = field(default_factory=list)   # operand names read as X[...]
-    writes: list = field(default_factory=list)  # operand names written as X[...]
-    fixed_writes: list = field(default_factory=list)  # register numbers written as X[2]
+    reads: list = field(default_factory=list)   # operand names read as a register index
+    writes: list = field(default_factory=list)  # operand names written as a register index
+    reg_reads: dict = field(default_factory=dict)   # register file -> operand names read
+    reg_writes: dict = field(default_factory=dict)  # register file -> operand names written
+    operand_files: dict = field(default_factory=dict)  # operand name -> the file it indexes
+    fixed_writes: list = field(default_factory=list)  # first file's registers written as X[2]
 
     @property
     def cname(self):
@@ -131,6 +136,9 @@ class RegFile:
     zero: Optional[int]
     names: list
     where: object
+    extension: Optional[str] = None    # the extension that declares it, if any
+    gdb_feature: Optional[str] = None  # gdb target-description feature (gdb=FEATURE:REGNUM)
+    gdb_regnum: int = 0                # gdb's number for register 0
 
 
 @dataclass

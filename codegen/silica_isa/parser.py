@@ -117,12 +117,20 @@ class Parser:
 
     def _regfile(self, src, where, words):
         # regfile X ux zero=0  (then a 'names ...' line)
+        # regfile F u64 gdb=org.gnu.gdb.riscv.fpu:33
         if len(words) < 3:
-            raise IsaError(where, "expected 'regfile NAME TYPE [zero=N]'")
-        zero = None
+            raise IsaError(where, "expected 'regfile NAME TYPE [zero=N] [gdb=FEATURE:REGNUM]'")
+        if words[1] in self.isa.regfiles:
+            raise IsaError(where, f"register file '{words[1]}' is declared twice")
+        zero, gdb_feature, gdb_regnum = None, None, 0
         for w in words[3:]:
             if w.startswith("zero="):
                 zero = _int(w[5:], where, "zero")
+            elif w.startswith("gdb="):
+                gdb_feature, _, regnum = w[4:].rpartition(":")
+                if not gdb_feature:
+                    raise IsaError(where, "expected gdb=FEATURE:REGNUM")
+                gdb_regnum = _int(regnum, where, "gdb register number")
             else:
                 raise IsaError(where, f"unknown regfile attribute '{w}'")
         parse_type(words[2], where)
@@ -130,7 +138,8 @@ class Parser:
         if src.next_nonblank() and src.lines[src.index].split()[0] == "names":
             names = src.lines[src.index].split()[1:]
             src.index += 1
-        self.isa.regfiles[words[1]] = RegFile(words[1], words[2], zero, names, where)
+        self.isa.regfiles[words[1]] = RegFile(words[1], words[2], zero, names, where,
+                                              self.extension, gdb_feature, gdb_regnum)
 
     def _class(self, src, where, words):
         if len(words) != 3 or not words[2].startswith("cycles="):
@@ -231,7 +240,7 @@ class Parser:
         for c in self.isa.csrs:
             if c.number == number and set(c.xlens) & set(xlens):
                 raise IsaError(where, f"CSR 0x{number:03x} is already '{c.name}' ({c.where})")
-        self.isa.csrs.append(Csr(number, words[2], words[3], xlens, where))
+        self.isa.csrs.append(Csr(number, words[2], words[3], xlens, where, self.extension))
 
     # -- instructions ---------------------------------------------------------
     def _insn(self, src, where, line, group):
@@ -239,7 +248,8 @@ class Parser:
             raise IsaError(where, "instructions must follow an 'extension NAME' line")
         words = line.split()
         if len(words) < 4:
-            raise IsaError(where, "expected 'insn NAME FORMAT PATTERN CLASS [xlen=N]'")
+            raise IsaError(where, "expected 'insn NAME FORMAT PATTERN CLASS [xlen=N] "
+                                  "[needs=EXT,...]'")
         name, fmt_name = words[1], words[2]
         if fmt_name not in self.isa.formats:
             raise IsaError(where, f"unknown format '{fmt_name}'")
@@ -259,11 +269,16 @@ class Parser:
             raise IsaError(where, f"unknown instruction class '{cname}' "
                                   f"(known: {', '.join(self.isa.classes)})")
         xlens = self.isa.xlens
+        needs = []
         for w in rest:
             if w.startswith("xlen="):
                 xlens = (_int(w[5:], where, "xlen"),)
                 if xlens[0] not in self.isa.xlens:
                     raise IsaError(where, f"xlen={xlens[0]} is not an xlen of this ISA")
+            elif w.startswith("needs="):
+                needs = [n for n in w[6:].split(",") if n]
+                if not needs or not all(NAME.match(n) for n in needs):
+                    raise IsaError(where, "expected needs=EXTENSION[,EXTENSION...]")
             else:
                 raise IsaError(where, f"unknown instruction attribute '{w}'")
         mask = match = 0
@@ -292,7 +307,8 @@ class Parser:
         self.isa.instructions.append(Instruction(
             name=name, fmt=fmt, length=width // 8, mask=mask, match=match,
             iclass=self.isa.classes[cname], xlens=xlens, extension=self.extension,
-            asm=asm, body_text=body, body_where=body_where, where=where, group=group))
+            asm=asm, body_text=body, body_where=body_where, where=where, group=group,
+            needs=needs))
 
     def _insn_tail(self, src, name):
         asm = name

@@ -232,6 +232,7 @@ class Checker:
         self.scopes = [{}]
         self.operands = {op.name: op for op in insn.fmt.operands}
         self.reads, self.writes, self.fixed_writes = [], [], []
+        self.reg_reads, self.reg_writes, self.operand_files = {}, {}, {}
         self.may_trap = self.ends_block = self.serializing = False
 
     def error(self, node, message):
@@ -321,11 +322,24 @@ class Checker:
         if node.index.kind == "lit" and node.index.value >= len(rf.names or range(32)):
             self.error(node, f"{node.file}[{node.index.value}] does not exist")
         node.ty = parse_type(rf.type_name, node.where)
-        self.note_register(node, self.reads)
+        self.note_register(node, writing=False)
 
-    def note_register(self, node, where_list):
-        if node.index.kind == "var" and not node.index.local and node.index.name not in where_list:
-            where_list.append(node.index.name)
+    def note_register(self, node, writing):
+        """Records an operand used as a register index, and which file it indexes."""
+        index = node.index
+        if index.kind != "var" or index.local:
+            return
+        name = index.name
+        known = self.operand_files.setdefault(name, node.file)
+        if known != node.file:
+            self.error(node, f"operand '{name}' indexes both {known}[] and {node.file}[]")
+        names, per_file = (self.writes, self.reg_writes) if writing else (self.reads,
+                                                                           self.reg_reads)
+        if name not in names:
+            names.append(name)
+        per_file.setdefault(node.file, [])
+        if name not in per_file[node.file]:
+            per_file[node.file].append(name)
 
     def expr_unary(self, node):
         self.expr(node.a)
@@ -434,8 +448,10 @@ class Checker:
             self.expr(target.index)
             self.coerce(target.index, U8)
             target.ty = parse_type(self.isa.regfiles[target.file].type_name, target.where)
-            self.note_register(target, self.writes)
-            if target.index.kind == "lit" and target.index.value not in self.fixed_writes:
+            self.note_register(target, writing=True)
+            primary = next(iter(self.isa.regfiles))
+            if (target.index.kind == "lit" and target.file == primary
+                    and target.index.value not in self.fixed_writes):
                 self.fixed_writes.append(target.index.value)
         else:
             if self.lookup(target.name) is None:
@@ -464,6 +480,8 @@ def check_instruction(isa, insn):
     checker = Checker(isa, insn)
     checker.block(insn.body)
     insn.reads, insn.writes = checker.reads, checker.writes
+    insn.reg_reads, insn.reg_writes = checker.reg_reads, checker.reg_writes
+    insn.operand_files = checker.operand_files
     insn.fixed_writes = checker.fixed_writes
     insn.may_trap = checker.may_trap
     insn.serializing = checker.serializing

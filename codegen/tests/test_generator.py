@@ -14,6 +14,8 @@ sys.path.insert(0, os.path.join(ROOT, "codegen"))
 
 from silica_isa.compile import compile_isa  # noqa: E402
 from silica_isa.emit_dbt import emit_dbt  # noqa: E402
+from silica_isa.emit_disasm import emit_disasm  # noqa: E402
+from silica_isa.emit_gdb import emit_gdb  # noqa: E402
 from silica_isa.emit_interp import emit_interp  # noqa: E402
 from silica_isa.emit_tables import emit_tables  # noqa: E402
 from silica_isa.errors import IsaError  # noqa: E402
@@ -146,6 +148,68 @@ class DbtFrontEnd(Case):
             self.assertIn(f"&IrFront<XLEN>::{name},", text)
         for name in ("csrrw", "ecall", "lr.w", "amoadd.w", "mret"):
             self.assertIn(f"nullptr,  // {name}: uses", text)
+
+
+class SecondRegisterFile(Case):
+    """A register file besides X (RISC-V's F): operands know which file they
+    index, and an instruction may need a second extension."""
+
+    FP = """\
+        regfile F u64 gdb=org.gnu.gdb.riscv.fpu:33
+          names ft0 ft1 ft2 ft3
+        csr 0x001 fflags urw
+        extension U
+        csr 0x300 mstatus mrw
+        insn fmv.x R 0000000 ..... ..... 000 ..... 1010011 alu
+             asm "fmv.x {rd}, {rs1}"
+             { X[rd] = ux(F[rs1]); }
+        insn flw I ............ ..... 010 ..... 0000111 alu needs=T2
+             asm "flw {rd}, {imm}({rs1})"
+             { F[rd] = u64(load_u32(X[rs1] + imm)); }
+        extension T2
+        """
+
+    def test_operands_know_their_register_file(self):
+        isa = self.compile_text(self.FP)
+        fmv, flw = isa.instructions
+        self.assertEqual(fmv.operand_files, {"rd": "X", "rs1": "F"})
+        self.assertEqual(fmv.reg_reads, {"F": ["rs1"]})
+        self.assertEqual(fmv.reg_writes, {"X": ["rd"]})
+        self.assertEqual(flw.needs, ["T2"])
+        disasm = emit_disasm(isa, ["toy.isa"], "toy", "toy_isa.h")
+        self.assertIn("out += reg_name_F(d.r[1]);", disasm)
+        self.assertIn("out += reg_name_X(d.r[0]);", disasm)
+        tables = emit_tables(isa, ["toy.isa"], "toy")
+        self.assertIn("uint8_t writes_F;", tables)
+        interp = emit_interp(isa, ["toy.isa"], "toy", "toy_isa.h", "hart.h")
+        self.assertIn("if (!h.config.has(Extension::T2)) return ::toy::illegal_instruction", interp)
+        self.assertIn("h.write_f(d.r[0]", interp)
+        dbt = emit_dbt(isa, ["toy.isa"], "toy", "toy_isa.h")
+        self.assertIn("nullptr,  // flw: uses needs=T2", dbt)
+
+    def test_gdb_feature_holds_the_file_and_its_extension_csrs(self):
+        isa = self.compile_text(self.FP)
+        xml = emit_gdb(isa, ["toy.isa"], "toy")
+        fpu = xml[xml.index("org.gnu.gdb.riscv.fpu"):xml.index("org.gnu.gdb.riscv.csr")]
+        self.assertIn('<reg name="ft0" bitsize="64" type="ieee_double" regnum="33"/>', fpu)
+        self.assertIn('name="fflags"', fpu)
+        self.assertNotIn('name="mstatus"', fpu)
+        self.assertEqual(xml.count('name="fflags"'), 2)  # once per XLEN, in the fpu feature
+
+    def test_an_operand_indexes_one_file(self):
+        self.assert_error("""\
+            regfile F u64
+            insn bad R 0000000 ..... ..... 000 ..... 1010011 alu
+                 asm "bad"
+                 { F[rd] = F[rs1]; X[rd] = X[rs2]; }
+            """, 4, "operand 'rd' indexes both F[] and X[]")
+
+    def test_needs_names_a_described_extension(self):
+        self.assert_error("""\
+            insn bad R 0000000 ..... ..... 000 ..... 1010011 alu needs=Q
+                 asm "bad"
+                 { X[rd] = X[rs1]; }
+            """, 1, "needs extension 'Q'")
 
 
 class GoodToy(Case):
