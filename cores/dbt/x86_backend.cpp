@@ -370,6 +370,20 @@ class BlockCompiler {
     m_gen.call(m_gen.rax);
   }
 
+  // Calls C++ that acts for the guest (a slow path, an instruction in the
+  // interpreter). If that raised the attention flag (a device access, a CSR
+  // write, a code change), the cycle limit drops to 0 so the next check
+  // leaves: the checks look at the cycle limit only.
+  void call_guest_code(const void* fn) {
+    auto& g = m_gen;
+    call(fn);
+    Label calm;
+    g.cmp(g.byte[g.r15 + m_abi.attention], 0);
+    g.je(calm);
+    g.mov(g.qword[g.r15 + m_abi.cycle_limit], 0);
+    g.L(calm);
+  }
+
   // -- guest state --------------------------------------------------------------
   Xbyak::Address guest_reg(unsigned r) {
     const int32_t off = m_abi.regs + int32_t(r * m_abi.reg_bytes);
@@ -411,15 +425,12 @@ class BlockCompiler {
     emit_checks(m_bail);
   }
 
-  // What a chained entry checks: anything for the run loop to look at, and
-  // the limits it runs to.
+  // What a chained entry and a region boundary check: one compare. The run
+  // loop folds everything else it stops for (the instruction limit, a raised
+  // attention flag) into the cycle limit it sets.
   void emit_checks(Label& bail) {
     auto& g = m_gen;
-    g.cmp(g.byte[g.r15 + m_abi.attention], 0);
-    g.jne(bail, g.T_NEAR);
     g.cmp(q(kCycles), g.qword[g.r15 + m_abi.cycle_limit]);
-    g.jae(bail, g.T_NEAR);
-    g.cmp(q(kInstret), g.qword[g.r15 + m_abi.instret_limit]);
     g.jae(bail, g.T_NEAR);
   }
 
@@ -1139,7 +1150,7 @@ class BlockCompiler {
       g.mov(g.rdi, g.r15);
       g.mov(g.rsi, reinterpret_cast<uint64_t>(context));
       g.mov(g.ecx, size);
-      call(reinterpret_cast<const void*>(m_abi.load));
+      call_guest_code(reinterpret_cast<const void*>(m_abi.load));
       g.mov(g.r10, g.rax);
       g.mov(g.r11, g.rdx);
       restore(live);
@@ -1203,7 +1214,7 @@ class BlockCompiler {
           g.mov(g.rdi, g.r15);
           g.mov(g.rsi, reinterpret_cast<uint64_t>(context));
           g.mov(g.ecx, size);
-          call(reinterpret_cast<const void*>(m_abi.store));
+          call_guest_code(reinterpret_cast<const void*>(m_abi.store));
           g.mov(g.r10, g.rax);
           restore(live);
           g.test(g.r10, g.r10);
@@ -1228,7 +1239,7 @@ class BlockCompiler {
     store_counters();
     g.mov(g.rdi, g.r15);
     g.mov(g.rsi, reinterpret_cast<uint64_t>(m_context.insn_context[inst.insn]));
-    call(reinterpret_cast<const void*>(m_abi.interpret));
+    call_guest_code(reinterpret_cast<const void*>(m_abi.interpret));
     g.mov(g.r10d, g.eax);
     load_counters();  // a CSR write may have changed them
     load_cached(true);

@@ -34,8 +34,12 @@ struct SlowLoad {
 // and the C++ functions it calls.
 struct GuestAbi {
   unsigned reg_bytes = 8;  // a guest register's size in memory (XLEN / 8)
-  int32_t regs = 0, pc = 0, instret = 0, cycles = 0, cycle_limit = 0, instret_limit = 0;
-  int32_t attention = 0;  // a bool
+  int32_t regs = 0, pc = 0, instret = 0, cycles = 0;
+  // Translated code stops at the first check with cycles >= cycle_limit; the
+  // run loop sets it, and code that raises the attention flag (a bool) during
+  // a call out of translated code zeroes it.
+  int32_t cycle_limit = 0;
+  int32_t attention = 0;
   int32_t tlb_read = 0, tlb_write = 0;
   unsigned tlb_entries = 256, page_bits = 12;
   // Slow paths: `insn` is the per-instruction context the block was compiled with.

@@ -17,7 +17,9 @@ DecodedInsn decode_one(const Hart<XLEN>& h, const TimingModel& timing, uint64_t 
   if (id != InsnId::illegal && !h.config.has(info.extension)) id = InsnId::illegal;
   d.id = uint16_t(id);
   d.len = (word & 3) == 3 ? 4 : 2;
-  d.cycles = id == InsnId::illegal ? 1 : timing.cycles_for(info.iclass);
+  // At least a cycle: simulated time always advances, and the DBT relies on
+  // cycles growing no slower than retired instructions.
+  d.cycles = id == InsnId::illegal ? 1 : std::max<uint8_t>(1, timing.cycles_for(info.iclass));
   extract_operands(id, word, d);
   return d;
 }

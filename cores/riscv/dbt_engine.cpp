@@ -53,7 +53,6 @@ dbt::GuestAbi make_abi(const Hart<XLEN>& h) {
   abi.instret = offset_of(h, h.instret);
   abi.cycles = offset_of(h, h.cycles);
   abi.cycle_limit = offset_of(h, h.cycle_limit);
-  abi.instret_limit = offset_of(h, h.instret_limit);
   abi.attention = offset_of(h, h.attention);
   abi.tlb_read = offset_of(h, h.tlb_read[0]);
   abi.tlb_write = offset_of(h, h.tlb_write[0]);
@@ -97,8 +96,6 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
   if (debugging_or_tracing()) return m_interpreter.run(cycle_limit, instret_limit);
   Hart<XLEN>& h = m_hart;
   h.attention = true;  // look at everything once on entry
-  h.cycle_limit = cycle_limit;
-  h.instret_limit = instret_limit;
   // The jump the last block left through, to be pointed at the next block.
   uint8_t* chain_site = nullptr;
   uint64_t chain_generation = 0;
@@ -129,6 +126,12 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
       dbt::X86Backend::chain(chain_site, code.checked);
       ++m_stats.chains;
     }
+    // Translated code checks one limit: fold in the instruction limit (every
+    // instruction costs at least a cycle, so the cycles get there no later)
+    // and, while attention stays raised, stop at the first boundary, as the
+    // interpreter returns to its loop after every block then.
+    const uint64_t room = std::min(cycle_limit - h.cycles, instret_limit - h.instret);
+    h.cycle_limit = h.attention ? h.cycles : h.cycles + room;
     chain_site = m_backend.enter(&h, code.direct);
     chain_generation = m_generation;
   }
