@@ -770,6 +770,16 @@ class BlockCompiler {
       canonical(dst, width);
       return;
     }
+    if (!is_const(c) && width >= 32 && kHasBmi2) {
+      // shlx/shrx/sarx: three operands, the amount in any register taken
+      // modulo the width; sources are read before the destination is written.
+      const bool wide = op_width == 64;
+      auto r = [&](int reg) { return wide ? Xbyak::Reg32e(q(reg)) : Xbyak::Reg32e(d(reg)); };
+      if (inst.op == Op::kShl) g.shlx(r(dst), r(src), r(m_loc[c]));
+      if (inst.op == Op::kShr) g.shrx(r(dst), r(src), r(m_loc[c]));
+      if (inst.op == Op::kSar) g.sarx(r(dst), r(src), r(m_loc[c]));
+      return;
+    }
     if (inst.op == Op::kSar && width == 8)
       g.movsx(g.r10d, b(src));
     else if (inst.op == Op::kSar && width == 16)
@@ -782,14 +792,6 @@ class BlockCompiler {
       if (inst.op == Op::kShl) g.shl(value, amount);
       if (inst.op == Op::kShr) g.shr(value, amount);
       if (inst.op == Op::kSar) g.sar(value, amount);
-    } else if (width >= 32 && kHasBmi2) {
-      // shlx/shrx/sarx take the amount in any register, modulo the width.
-      const bool wide = op_width == 64;
-      const Xbyak::Reg32e v = wide ? Xbyak::Reg32e(q(kR10)) : Xbyak::Reg32e(d(kR10));
-      const Xbyak::Reg32e amount = wide ? Xbyak::Reg32e(q(m_loc[c])) : Xbyak::Reg32e(d(m_loc[c]));
-      if (inst.op == Op::kShl) g.shlx(v, v, amount);
-      if (inst.op == Op::kShr) g.shrx(v, v, amount);
-      if (inst.op == Op::kSar) g.sarx(v, v, amount);
     } else {
       g.mov(g.r11d, d(m_loc[c]));
       if (width < 32) g.and_(g.r11d, width - 1);
