@@ -23,14 +23,14 @@ using Xbyak::Reg8;
 // Host register numbers (x86 encoding).
 constexpr int kRax = 0, kRcx = 1, kRdx = 2, kRbx = 3, kRbp = 5, kRsi = 6, kRdi = 7, kR8 = 8,
               kR9 = 9, kR10 = 10, kR11 = 11, kR12 = 12, kR13 = 13, kR14 = 14, kR15 = 15;
-constexpr std::array<int, 6> kGuestRegPool = {kRbx, kR12, kRbp, kRsi, kRdi, kR8};
+constexpr std::array<int, 7> kGuestRegPool = {kRbx, kR12, kRbp, kRsi, kRdi, kR8, kR9};
 constexpr std::array<int, 3> kTempPool = {kRax, kRcx, kRdx};
 // The retired-instruction and cycle counters live in these while translated
 // code runs (a counter in memory would make every block wait for the
 // previous block's update of it).
 constexpr int kInstret = kR13, kCycles = kR14;
 // Caller-saved registers that hold guest registers or values across calls.
-constexpr std::array<int, 6> kCallerSaved = {kRax, kRcx, kRdx, kR8, kRsi, kRdi};
+constexpr std::array<int, 7> kCallerSaved = {kRax, kRcx, kRdx, kR8, kR9, kRsi, kRdi};
 // Stack spill area (below the trampoline's saved registers): one slot per
 // caller-saved register, by register number.
 constexpr int kSpillSlots = 8;
@@ -51,8 +51,10 @@ int spill_slot(int reg) {
       return 4;
     case kRdi:
       return 5;
-    default:
+    case kR9:
       return 6;
+    default:
+      return 7;
   }
 }
 
@@ -737,9 +739,9 @@ class BlockCompiler {
       int src_c = reg_of(c, kR11);
       if (src_c == dst && src_a != dst && commutative) std::swap(src_a, src_c);
       if (src_c == dst && src_a != dst) {
-        m_gen.mov(sized(kR9, width), sized(src_a, width));
-        arith_op(inst.op, sized(kR9, width), sized(src_c, width));
-        m_gen.mov(sized(dst, width), sized(kR9, width));
+        m_gen.mov(sized(kR11, width), sized(src_a, width));
+        arith_op(inst.op, sized(kR11, width), sized(src_c, width));
+        m_gen.mov(sized(dst, width), sized(kR11, width));
       } else {
         if (src_a != dst) m_gen.mov(sized(dst, width), sized(src_a, width));
         arith_op(inst.op, sized(dst, width), sized(src_c, width));
@@ -1030,7 +1032,8 @@ class BlockCompiler {
   void select(uint32_t i) {
     const Inst& inst = m_insts[i];
     auto& g = m_gen;
-    const int cond = reg_of(inst.args[0], kR9);
+    if (is_const(inst.args[0])) unsupported("a selection on a constant");
+    const int cond = m_loc[inst.args[0]];
     const int if_false = reg_of(inst.args[2], kR10);
     if (if_false != kR10) g.mov(g.r10, q(if_false));
     const int if_true = reg_of(inst.args[1], kR11);
@@ -1045,17 +1048,17 @@ class BlockCompiler {
   // Leaves r11 pointing at the TLB entry for the address in r10, and the flags
   // saying whether it matches an access of `size` bytes (the tag holds the
   // page; misaligned addresses never match).
-  void tlb_probe(int32_t table, unsigned size) {
+  void tlb_probe(int32_t table, unsigned size, int scratch) {
     auto& g = m_gen;
     g.mov(g.r11, g.r10);
     g.shr(g.r11, int(m_abi.page_bits));
     g.and_(g.r11d, m_abi.tlb_entries - 1);
     g.shl(g.r11d, 4);
     g.lea(g.r11, g.ptr[g.r15 + g.r11 + table]);
-    g.mov(g.r9, g.r10);
+    g.mov(q(scratch), g.r10);
     const uint64_t mask = ~((uint64_t(1) << m_abi.page_bits) - 1) | (size - 1);
-    g.and_(g.r9, uint32_t(mask));
-    g.cmp(g.r9, g.qword[g.r11]);
+    g.and_(q(scratch), uint32_t(mask));
+    g.cmp(q(scratch), g.qword[g.r11]);
   }
 
   // The exit for a trap in instruction `insn`: the registers written before
@@ -1120,11 +1123,11 @@ class BlockCompiler {
         g.test(g.r10d, size - 1);
         g.jnz(*tlb, g.T_NEAR);
       }
-      g.mov(g.r9, reinterpret_cast<uint64_t>(window.host));
-      load_host(dst, size, g.r9, g.r11);
+      g.mov(q(dst), reinterpret_cast<uint64_t>(window.host));
+      load_host(dst, size, q(dst), g.r11);
     } else {
       g.L(*tlb);
-      tlb_probe(m_abi.tlb_read, size);
+      tlb_probe(m_abi.tlb_read, size, dst);
       g.jne(*slow, g.T_NEAR);
       g.mov(g.r11, g.qword[g.r11 + 8]);
       load_host(dst, size, g.r11, g.r10);
@@ -1139,7 +1142,7 @@ class BlockCompiler {
       if (use_window) {
         // Outside the window: the TLB.
         g.L(*tlb);
-        tlb_probe(m_abi.tlb_read, size);
+        tlb_probe(m_abi.tlb_read, size, dst);
         g.jne(*slow, g.T_NEAR);
         g.mov(g.r11, g.qword[g.r11 + 8]);
         load_host(dst, size, g.r11, g.r10);
@@ -1172,12 +1175,15 @@ class BlockCompiler {
     const uint32_t value = inst.args[1];
     auto slow = std::make_shared<Label>();
     auto done = std::make_shared<Label>();
-    tlb_probe(m_abi.tlb_write, size);
+    // A temporary free at this store: the tag compare's scratch, then the
+    // value when it is a wide constant.
+    const int scratch = free_temp(i);
+    tlb_probe(m_abi.tlb_write, size, scratch);
     g.jne(*slow, g.T_NEAR);
     g.mov(g.r11, g.qword[g.r11 + 8]);
     uint32_t imm = 0;
     const bool is_imm = as_imm(value, size * 8 == 64 ? 64 : 32, imm);
-    const int reg = is_imm ? kNoReg : reg_of(value, kR9);
+    const int reg = is_imm ? kNoReg : reg_of(value, scratch);
     switch (size) {
       case 1:
         is_imm ? g.mov(g.byte[g.r11 + g.r10], imm & 0xff) : g.mov(g.byte[g.r11 + g.r10], b(reg));
@@ -1204,15 +1210,17 @@ class BlockCompiler {
         [this, slow, done, live, context, size, trapped, value_is_const, value_const, value_reg] {
           auto& g = m_gen;
           g.L(*slow);
+          // r11 (the TLB entry) is free here; the value goes there before
+          // the argument registers are loaded.
           if (value_is_const) {
-            g.mov(g.r9, value_const);
+            g.mov(g.r11, value_const);
           } else {
-            g.mov(g.r9, q(value_reg));
+            g.mov(g.r11, q(value_reg));
           }
           save(live);
           store_counters();
           g.mov(g.rdx, g.r10);
-          g.mov(g.r8, g.r9);
+          g.mov(g.r8, g.r11);
           g.mov(g.rdi, g.r15);
           g.mov(g.rsi, reinterpret_cast<uint64_t>(context));
           g.mov(g.ecx, size);

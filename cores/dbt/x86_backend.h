@@ -3,9 +3,9 @@
 // Register use: r15 holds the guest state (the hart) for the whole time
 // translated code runs, r13 and r14 its retired-instruction and cycle counters.
 // Within a block, the guest registers it uses most live in host registers
-// (rbx r12 rbp rsi rdi r8), loaded at block entry and written back at every
+// (rbx r12 rbp rsi rdi r8 r9), loaded at block entry and written back at every
 // exit; the rest are read and written in memory. rax rcx rdx hold IR values
-// (which never outlive one guest instruction); r9 r10 r11 are scratch.
+// (which never outlive one guest instruction); r10 r11 are scratch.
 //
 // Translated code is entered through a trampoline (enter()) and returns to it
 // with a value the run loop uses to chain blocks: the address of the jump to

@@ -498,10 +498,10 @@ bool uncached(Shape s) {
   return s == Shape::kUncached || s == Shape::kUncachedIntoB;
 }
 
-// Registers 20-25, read three times each, take all six host registers the
+// Registers 20-27, read three times each, take all seven host registers the
 // back end keeps guest registers in.
 void crowd_out(RawIr& ir, unsigned xlen) {
-  for (unsigned r = 20; r < 26; ++r) {
+  for (unsigned r = 20; r < 28; ++r) {
     for (int k = 0; k < 3; ++k) ir.get(r, xlen);
   }
 }
