@@ -21,8 +21,8 @@ from silica_isa.emit_tables import emit_tables  # noqa: E402
 from silica_isa.errors import IsaError  # noqa: E402
 
 RISCV = [os.path.join(ROOT, "isa", "riscv", f) for f in (
-    "base.isa", "rv_i.isa", "rv_m.isa", "rv_a.isa", "rv_c.isa", "zicsr.isa", "zifencei.isa",
-    "priv.isa")]
+    "base.isa", "rv_i.isa", "rv_m.isa", "rv_a.isa", "rv_f.isa", "rv_d.isa", "rv_c.isa",
+    "zicsr.isa", "zifencei.isa", "priv.isa")]
 
 BASE = """\
 isa toy
@@ -66,7 +66,8 @@ class RealDescriptions(Case):
         for expected in ("add", "lw", "jalr", "mulh", "amoadd.w", "lr.d", "c.addi16sp",
                          "csrrw", "fence.i", "mret", "wfi", "ecall"):
             self.assertIn(expected, names)
-        self.assertEqual(isa.extensions, ["I", "M", "A", "C", "Zicsr", "Zifencei", "Sm"])
+        self.assertEqual(isa.extensions,
+                         ["I", "M", "A", "F", "D", "C", "Zicsr", "Zifencei", "Sm"])
 
     def test_flags_follow_from_semantics(self):
         isa = compile_isa(RISCV)

@@ -12,8 +12,20 @@ namespace {
 template <unsigned XLEN>
 using ux_t = sem::uxlen<XLEN>;
 
-// Writable bits of mstatus with M-mode only: MIE, MPIE (MPP is fixed to M).
+// Writable bits of mstatus with M-mode only: MIE, MPIE (MPP is fixed to M),
+// and FS when the hart has F.
 constexpr uint64_t kMstatusWritable = mstatus_bits::kMie | mstatus_bits::kMpie;
+
+template <unsigned XLEN>
+ux_t<XLEN> mstatus_writable(const Hart<XLEN>& h) {
+  return ux_t<XLEN>(kMstatusWritable | (h.config.has(Extension::F) ? mstatus_bits::kFs : 0));
+}
+
+// fflags, frm and fcsr exist with F; instructions reach them only while
+// mstatus.FS is not Off (the debugger always).
+bool is_fp_csr(uint32_t csr) {
+  return csr == csr::fflags || csr == csr::frm || csr == csr::fcsr;
+}
 // mie: MSIE, MTIE, MEIE.
 constexpr uint64_t kMieWritable = (1u << 3) | (1u << 7) | (1u << 11);
 
@@ -66,6 +78,11 @@ std::optional<uint64_t> read_csr(Hart<XLEN>& h, uint32_t csr) {
     case csr::minstreth:
     case csr::instreth:
       return h.instret >> 32;
+    case csr::fflags:
+    case csr::frm:
+    case csr::fcsr:
+      if (!h.config.has(Extension::F)) return std::nullopt;
+      return csr == csr::fflags ? h.fflags : csr == csr::frm ? h.frm : (h.frm << 5) | h.fflags;
     case csr::time:
       return ux_t<XLEN>(h.memory->timer_ticks());
     case csr::timeh:
@@ -80,8 +97,21 @@ template <unsigned XLEN>
 bool write_csr(Hart<XLEN>& h, uint32_t csr, ux_t<XLEN> value) {
   using ux = ux_t<XLEN>;
   switch (csr) {
-    case csr::mstatus:
-      h.mstatus = (h.mstatus & ~ux(kMstatusWritable)) | (value & ux(kMstatusWritable));
+    case csr::mstatus: {
+      ux writable = mstatus_writable(h), sd = ux(1) << (XLEN - 1);
+      h.mstatus = (h.mstatus & ~writable) | (value & writable);
+      bool dirty = (h.mstatus & mstatus_bits::kFs) == mstatus_bits::kFsDirty;
+      h.mstatus = dirty ? h.mstatus | sd : h.mstatus & ~sd;
+      return true;
+    }
+    case csr::fflags:
+    case csr::frm:
+    case csr::fcsr:
+      if (!h.config.has(Extension::F)) return false;
+      if (csr == csr::fcsr || csr == csr::fflags) h.fflags = uint8_t(value & 0x1f);
+      if (csr == csr::frm) h.frm = uint8_t(value & 7);
+      if (csr == csr::fcsr) h.frm = uint8_t((value >> 5) & 7);
+      h.mark_fp_dirty();
       return true;
     case csr::misa:      // WARL: extensions cannot be switched off
     case csr::mstatush:  // MBE/SBE are zero: little-endian only
@@ -134,6 +164,7 @@ bool access(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, bool do_read, boo
   if (!described(csr, XLEN) || unsigned(h.priv) < required || (do_write && read_only)) {
     return illegal_instruction(h, d);
   }
+  if (is_fp_csr(csr) && (h.mstatus & mstatus_bits::kFs) == 0) return illegal_instruction(h, d);
   std::optional<uint64_t> current = read_csr(h, csr);
   if (!current) return illegal_instruction(h, d);  // described but not implemented
   old = do_read ? ux_t<XLEN>(*current) : 0;

@@ -34,7 +34,10 @@ constexpr unsigned kMachineSoftIrq = 3, kMachineTimerIrq = 7, kMachineExternalIr
 
 namespace mstatus_bits {
 constexpr uint64_t kMie = 1u << 3, kMpie = 1u << 7, kMpp = 3u << 11;
-}
+// Floating-point state: Off (0), Initial, Clean, Dirty (3). SD, the top bit,
+// summarises FS == Dirty (silica has no other extension state).
+constexpr uint64_t kFs = 3u << 13, kFsDirty = 3u << 13;
+}  // namespace mstatus_bits
 
 // One direct-mapped software TLB entry: host = addend + guest address. The tag
 // is the page address; an access whose low bits (size-1) are set never
@@ -71,6 +74,10 @@ struct Hart {
   // LR/SC reservation.
   bool reservation_valid = false;
   uint64_t reservation_addr = 0;
+  // F and D: 64-bit registers (singles NaN-boxed in the low half) and fcsr.
+  uint64_t f[32] = {};
+  uint8_t fflags = 0;  // accrued exceptions: NV DZ OF UF NX
+  uint8_t frm = 0;     // dynamic rounding mode
 
   // -- environment ----------------------------------------------------------
   HartConfig config;
@@ -119,6 +126,12 @@ struct Hart {
     x[index] = value;
     x[0] = 0;
   }
+  void write_f(unsigned index, uint64_t value) {
+    f[index] = value;
+    mark_fp_dirty();
+  }
+  // Any change to the floating-point state sets mstatus.FS to Dirty (and SD).
+  void mark_fp_dirty() { mstatus |= ux(mstatus_bits::kFsDirty) | (ux(1) << (XLEN - 1)); }
 
   void reset(uint64_t start_pc);
   void flush_tlb();
@@ -242,3 +255,5 @@ bool store_conditional_u64(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN>
                            uint64_t value, sem::uxlen<XLEN>& result);
 
 }  // namespace silica::riscv
+
+#include "cores/riscv/fp_helpers.h"  // the F and D helpers, inline: they need Hart

@@ -182,6 +182,8 @@ void Hart<XLEN>::reset(uint64_t start_pc) {
   // Machine mode is the only mode: MPP always holds it.
   mstatus = mstatus_bits::kMpp;
   instret = cycles = 0;
+  for (auto& r : f) r = 0;
+  fflags = frm = 0;
   wfi = false;
   attention = true;
   stopped_at = nullptr;

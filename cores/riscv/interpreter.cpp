@@ -86,6 +86,10 @@ void Interpreter<XLEN>::trace_retired(Hart<XLEN>& h, const Entry* e) {
   for (uint32_t regs = info.fixed_writes; regs != 0; regs &= regs - 1) {
     add_write(unsigned(std::countr_zero(regs)));
   }
+  for (unsigned slots = info.writes_F & 0x3f; slots != 0; slots &= slots - 1) {
+    unsigned reg = d.r[std::countr_zero(slots)];
+    if (r.n_writes < 2) r.writes[r.n_writes++] = {1, uint8_t(reg), h.f[reg]};
+  }
   h.trace->retired(r);
 }
 

@@ -81,9 +81,15 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
   }
   void set_trace_sink(trace::TraceSink* sink) override { m_engine->set_trace_sink(sink); }
   std::string target_xml() const override { return gdb_target_xml<XLEN>(); }
+  // gdb numbers f0-f31 from 33; they exist on harts with F.
+  static constexpr unsigned kGdbFpRegnum = 33;
+  bool is_fp_register(unsigned regno) const {
+    return regno >= kGdbFpRegnum && regno < kGdbFpRegnum + 32 && m_hart.config.has(Extension::F);
+  }
   std::optional<uint64_t> read_register(unsigned regno) override {
     if (regno < 32) return uint64_t(m_hart.x[regno]);
     if (regno == kGdbPcRegnum) return m_hart.pc;
+    if (is_fp_register(regno)) return m_hart.f[regno - kGdbFpRegnum];
     if (regno >= kGdbCsrBase && regno < kGdbCsrBase + 4096) {
       return debug_read_csr(m_hart, regno - kGdbCsrBase);
     }
@@ -97,6 +103,10 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
     }
     if (regno == kGdbPcRegnum) {
       m_hart.pc = sem::uxlen<XLEN>(value);
+      return true;
+    }
+    if (is_fp_register(regno)) {
+      m_hart.f[regno - kGdbFpRegnum] = value;
       return true;
     }
     if (regno >= kGdbCsrBase && regno < kGdbCsrBase + 4096) {

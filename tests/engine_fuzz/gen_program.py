@@ -11,7 +11,11 @@ is how to keep a random program inside itself; that is the conventions below.
 Program image (little-endian, loaded at RAM_BASE, pc starts at its first byte):
 
   prologue   mtvec := handler; base registers := scratch addresses;
-             data registers := values from a pool in the scratch area
+             data registers := values from a pool in the scratch area;
+             mstatus.FS := Initial, frm := a random mode (invalid ones too),
+             f0-f31 := NaN-boxed singles, doubles and badly boxed values
+             from a second pool (on a hart without F or D these trap and
+             are skipped, like any other illegal instruction)
   handler    the trap handler: mepc += length of the instruction at mepc; mret
   body       random snippets, then the terminator `j .` (jal x0, 0)
   scratch    SCRATCH_SIZE bytes of random data and edge values, page aligned
@@ -56,8 +60,8 @@ from silica_isa.errors import IsaError  # noqa: E402
 
 # The same files, in the same order, as cores/CMakeLists.txt compiles.
 DEFAULT_ISA_FILES = [os.path.join(ROOT, "isa", "riscv", f) for f in (
-    "base.isa", "rv_i.isa", "rv_m.isa", "rv_a.isa", "rv_c.isa", "zicsr.isa", "zifencei.isa",
-    "priv.isa")]
+    "base.isa", "rv_i.isa", "rv_m.isa", "rv_a.isa", "rv_f.isa", "rv_d.isa", "rv_c.isa",
+    "zicsr.isa", "zifencei.isa", "priv.isa")]
 
 RAM_BASE = 0x80000000
 SCRATCH_SIZE = 0x4000
@@ -77,6 +81,14 @@ RESERVED = {SP, GP, TP, S0, S1, S10, S11, T3, T4, T5, T6}
 DATA_REGS = [RA, 5, 6, 7] + list(range(10, 26))
 FAVOURITE_REGS = [RA, 5, 6, 10, 11, 12, 13, 14, 15]
 POOL_OFFSET = 0x800  # the data registers' initial values, 8 bytes each, in the scratch area
+FP_POOL_OFFSET = 0x900  # f0-f31's initial values
+MSTATUS_FS_INITIAL = 0x2000
+# Floating-point instructions are many; each is drawn less often, so the
+# others keep their share of every program.
+FP_WEIGHT = 0.5
+# How often a snippet picks an instruction this program has not used yet
+# (uniformly among them), so that each program covers much of the ISA.
+UNSEEN_SHARE = 0.1
 
 # Instructions never generated, with the reason. Empty: every described
 # instruction has a safe way in (see kind_of); an instruction the generator
@@ -96,6 +108,18 @@ CSR_NO_WRITE = {"mtvec", "mcycle", "mcycleh", "minstret", "minstreth"}
 EDGE_VALUES = [0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, 0x80000000,
                0xFFFFFFFF, 0x100000000, 0x7FFFFFFFFFFFFFFF, 0x8000000000000000,
                0xFFFFFFFFFFFFFFFF, 0xFFFFFFFF80000000, 0xFFFFFFFFFFFFFFFE]
+# Binary32 and binary64 values floating point is hard on: signed zeros,
+# infinities, quiet and signalling NaNs, subnormals, the overflow threshold,
+# integer conversion limits (2^31, 2^63), ties (0.5, 2.5).
+F32_EDGES = [0x00000000, 0x80000000, 0x3F800000, 0xBF800000, 0x7F800000, 0xFF800000,
+             0x7FC00000, 0x7F800001, 0xFFC00001, 0x00000001, 0x807FFFFF, 0x00800000,
+             0x7F7FFFFF, 0x4F000000, 0xCF000000, 0x5F000000, 0x3F000000, 0x40200000,
+             0x33800000, 0x3F800001]
+F64_EDGES = [0x0000000000000000, 0x8000000000000000, 0x3FF0000000000000, 0xBFF0000000000000,
+             0x7FF0000000000000, 0xFFF0000000000000, 0x7FF8000000000000, 0x7FF0000000000001,
+             0x0000000000000001, 0x800FFFFFFFFFFFFF, 0x0010000000000000, 0x7FEFFFFFFFFFFFFF,
+             0x41E0000000000000, 0xC1E0000000000000, 0x43E0000000000000, 0x3FE0000000000000,
+             0x4004000000000000, 0x3CA0000000000000, 0x3FF0000000000001, 0x47EFFFFFE0000000]
 
 
 class GenError(Exception):
@@ -264,6 +288,7 @@ class Program:
         self.count = count
         self.compressed = compressed
         self.items = []
+        self.emitted = set()  # names of the body's instructions so far
         self.boundaries = []  # (item index, region): where a snippet starts
         self.branches = []    # (item index, region, on_target(item_addr, target_addr))
         self.smc = []         # (auipc index, lui, addi, store, fence.i index)
@@ -279,6 +304,8 @@ class Program:
 
     def weight(self, insn):
         kind = self.kinds[insn.name]
+        if "F" in insn.operand_files.values() or insn.extension in ("F", "D"):
+            return FP_WEIGHT
         if insn.iclass.name == "system":
             return 0.3
         if insn.iclass.name == "csr":
@@ -409,6 +436,8 @@ class Program:
 
     # -- emission --------------------------------------------------------------
     def emit(self, item, region, boundary=False):
+        if item.body and item.insn is not None:
+            self.emitted.add(item.insn.name)
         if boundary:
             self.boundaries.append((len(self.items), region))
         item.region = region
@@ -431,6 +460,10 @@ class Program:
         if simple_only:
             pool = [(i, w) for i, w in pool if self.kinds[i.name] == "simple"
                     and not i.ends_block and (length is None or i.length == length)]
+        elif self.rng.random() < UNSEEN_SHARE:
+            unseen = [(i, w) for i, w in pool if i.name not in self.emitted]
+            if unseen:
+                return self.pick(unseen)[0]
         total = sum(w for _, w in pool)
         x = self.rng.random() * total
         for insn, w in pool:
@@ -645,6 +678,15 @@ class Program:
             items.append(self.fixed_item(load, rd=reg, rs1=GP,
                                          imm=POOL_OFFSET + 8 * k - BASE_OFFSETS[GP]))
         items.append(self.fixed_item("csrrw", rd=ZERO, rs1=5, csr=csr["mscratch"]))
+        # Floating point on, a random dynamic rounding mode (5-7 are invalid:
+        # instructions using them trap), the F registers from their pool.
+        items.append(self.fixed_item("lui", rd=T5, imm=MSTATUS_FS_INITIAL))
+        items.append(self.fixed_item("csrrs", rd=ZERO, rs1=T5, csr=csr["mstatus"]))
+        items.append(self.fixed_item("csrrwi", rd=ZERO, zimm=self.rng.randrange(8),
+                                     csr=csr["frm"]))
+        for k in range(32):
+            items.append(self.fixed_item("fld", rd=k, rs1=GP,
+                                         imm=FP_POOL_OFFSET + 8 * k - BASE_OFFSETS[GP]))
         # One trap before the body: after reset mstatus.MPP reads as M but holds
         # 0, so an mret before any trap would drop a machine-only hart to U.
         items.append(self.fixed_item("ecall"))
@@ -749,8 +791,10 @@ class Program:
         mask = (1 << 64) - 1
         for k in range(SCRATCH_SIZE // 8):
             r = rng.random()
-            if r < 0.3:
+            if r < 0.2:
                 v = self.pick(EDGE_VALUES)
+            elif r < 0.3:
+                v = self.fp_value()
             elif r < 0.45:
                 v = rng.randint(-64, 64) & mask
             else:
@@ -763,7 +807,22 @@ class Program:
                 v = self.pick([0x80000000, 0xFFFFFFFF, 0x7FFFFFFF, 1, 0]) | (v & ~0xFFFFFFFF)
             o = s + POOL_OFFSET + 8 * k
             img[o:o + 8] = struct.pack("<Q", v & mask)
+        for k in range(32):
+            o = s + FP_POOL_OFFSET + 8 * k
+            img[o:o + 8] = struct.pack("<Q", self.fp_value())
         return bytes(img)
+
+    def fp_value(self):
+        """An F register's worth: a NaN-boxed single (mostly), a double, or
+        a single whose box is broken (it reads as the canonical NaN)."""
+        rng = self.rng
+        r = rng.random()
+        single = self.pick(F32_EDGES) if rng.random() < 0.5 else rng.getrandbits(32)
+        if r < 0.45:
+            return 0xFFFFFFFF00000000 | single
+        if r < 0.9:
+            return self.pick(F64_EDGES) if rng.random() < 0.5 else rng.getrandbits(64)
+        return (rng.getrandbits(32) << 32) | single
 
     def listing(self):
         lines = []

@@ -198,6 +198,21 @@ def case_registers(s):
     s.gdb.console("kill")
 
 
+def case_fpu(s):
+    """The FPU registers (org.gnu.gdb.riscv.fpu): f0-f31 as 64-bit values, fcsr."""
+    s.run_to("*add")
+    s.gdb.console("set $ft0 = 1.5")
+    info = s.gdb.console("info registers ft0")
+    expect("0x3ff8000000000000" in info, f"ft0 holds 1.5 as a double:\n{info}")
+    s.gdb.console("set $fa7 = -2.0")
+    info = s.gdb.console("info registers fa7")
+    expect("0xc000000000000000" in info, f"fa7 holds -2.0:\n{info}")
+    if s.args.server == "silica":  # QEMU 7.2 leaves fcsr out of its description
+        info = s.gdb.console("info registers fcsr")
+        expect(re.search(r"^fcsr\s+0x", info, re.M), f"'info registers fcsr':\n{info}")
+    s.gdb.console("kill")
+
+
 def case_step(s):
     """next/step/finish by source line, stepi/nexti by instruction."""
     frame = s.run_to("main")
@@ -349,6 +364,7 @@ def case_monitor(s):
 CASES = {
     "break_continue": case_break_continue,
     "registers": case_registers,
+    "fpu": case_fpu,
     "step": case_step,
     "memory": case_memory,
     "watch": case_watch,

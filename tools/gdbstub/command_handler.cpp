@@ -268,16 +268,17 @@ std::string CommandHandler::handle_read_register(std::string_view args) {
   const auto value = m_target.read_register(m_general_hart, static_cast<unsigned>(*regno));
   // An unreadable register shows as <unavailable> instead of aborting a
   // whole "info registers".
-  if (!value) return std::string(size_t{register_bytes()} * 2, 'x');
-  return encode_le(*value, register_bytes());
+  if (!value) return std::string(size_t{register_bytes(*regno)} * 2, 'x');
+  return encode_le(*value, register_bytes(*regno));
 }
 
 std::string CommandHandler::handle_write_register(std::string_view args) {
   const auto parts = split_once(args, '=');
   if (!parts) return std::string(kErrBadPacket);
   const auto regno = parse_hex_u64(parts->first);
-  const auto value = decode_le(parts->second, register_bytes());
-  if (!regno || *regno > UINT_MAX || !value) return std::string(kErrBadPacket);
+  if (!regno || *regno > UINT_MAX) return std::string(kErrBadPacket);
+  const auto value = decode_le(parts->second, register_bytes(*regno));
+  if (!value) return std::string(kErrBadPacket);
   if (!m_target.write_register(m_general_hart, static_cast<unsigned>(*regno), *value)) {
     return std::string(kErrTarget);
   }

@@ -82,6 +82,11 @@ class CommandHandler {
   std::optional<ThreadSelector> parse_thread(std::string_view text) const;
   std::string thread_id(unsigned hart) const;
   unsigned register_bytes() const { return m_target.xlen() / 8; }
+  // gdb's RISC-V numbering puts f0-f31 at 33-64; silica's are 64 bits wide
+  // (FLEN = 64, as the target description says) on rv32 too.
+  unsigned register_bytes(uint64_t regno) const {
+    return regno >= 33 && regno < 65 ? 8 : register_bytes();
+  }
   // The hart 's' steps: the Hc choice, else the Hg one.
   unsigned step_hart() const;
 
