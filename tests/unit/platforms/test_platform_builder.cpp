@@ -115,8 +115,9 @@ TEST_F(PlatformBuilderTest, BuildsTheVirtPlatform) {
   Platform platform = build_platform(find_platform("virt"), {}, m_context);
   EXPECT_EQ(platform.name(), "virt");
   const auto& components = platform.components();
-  ASSERT_EQ(components.size(), 5u);
-  const std::vector<std::string> expected = {"hart0", "ram", "uart0", "clint", "finisher"};
+  ASSERT_EQ(components.size(), 7u);
+  const std::vector<std::string> expected = {"hart0", "ram", "uart0",   "clint",
+                                             "plic",  "rtc", "finisher"};
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(components[i].name, expected[i]);
   EXPECT_EQ(components[2].type, "uart16550");
   EXPECT_TRUE(components[2].origin.starts_with("virt.platform:")) << components[2].origin;
@@ -128,10 +129,12 @@ TEST_F(PlatformBuilderTest, BuildsTheVirtPlatform) {
   EXPECT_EQ(platform.component("nope"), nullptr);
 
   const std::vector<BusRegion> regions = platform.router().regions();
-  ASSERT_EQ(regions.size(), 4u);
+  ASSERT_EQ(regions.size(), 6u);
   EXPECT_EQ(regions[0].name, "finisher");
-  EXPECT_EQ(regions[3].name, "ram");
-  EXPECT_EQ(regions[3].size, 128u << 20);
+  EXPECT_EQ(regions[1].name, "rtc");
+  EXPECT_EQ(regions[3].name, "plic");
+  EXPECT_EQ(regions[5].name, "ram");
+  EXPECT_EQ(regions[5].size, 128u << 20);
   EXPECT_EQ(platform.router().describe_address(0x10000005), "uart0+0x5");
 
   // Elaboration succeeds: every socket is bound.
