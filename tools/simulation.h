@@ -40,7 +40,7 @@ struct RunOptions {
   std::string trace_window;
   std::string trace_start;
   std::string trace_stop;
-  bool progress = false;               // live progress line on stderr
+  bool progress = false;  // live progress line on stderr
   // gdb remote protocol: no port, no debugger. wait_for_gdb halts before the
   // first instruction until gdb attaches (QEMU's -S).
   std::optional<uint16_t> gdb_port;
@@ -78,7 +78,7 @@ class Simulation final : public SimControl {
 
   std::unique_ptr<Platform> m_platform;
   std::unique_ptr<trace::TraceSink> m_trace;
-  std::string m_isa;  // the platform's ISA string, recorded in binary traces
+  std::string m_isa;                    // the platform's ISA string, recorded in binary traces
   DebugHooks* m_debug_hooks = nullptr;  // while a debugger is attached
   class MachineDebugTarget* m_debug_target = nullptr;
   std::unique_ptr<Controller> m_controller;
