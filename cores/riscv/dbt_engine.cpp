@@ -296,6 +296,7 @@ void DbtEngine<XLEN>::dump(uint64_t pc, const dbt::IrBlock& ir, const dbt::Compi
 
 template <unsigned XLEN>
 void DbtEngine<XLEN>::flush_code_cache() {
+  if (!m_blocks.empty()) ++m_stats.flushes;  // only flushes that drop translations
   m_blocks.clear();
   m_code_pages.clear();
   m_jump_cache.clear();
@@ -303,7 +304,6 @@ void DbtEngine<XLEN>::flush_code_cache() {
   m_flush_pending = false;
   m_memory_map_generation = m_hart.memory_map_generation;
   ++m_generation;
-  ++m_stats.flushes;
   m_stats.code_bytes = m_buffer.used();
   m_interpreter.flush_code_cache();  // also lets write-TLB entries refill
 }
