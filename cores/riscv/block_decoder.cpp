@@ -57,13 +57,11 @@ bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, Decoded
       }
     }
     const DecodedInsn d = decode_one(h, timing, cursor, word);
-    const InsnInfo& info = kInsnInfo[d.id];
-    const bool serializing = (info.flags & insn_flags::serializing) != 0 || d.id == 0;
-    if (serializing && !out.insns.empty()) break;  // runs alone in the next block
+    if (is_serializing(d) && !out.insns.empty()) break;  // runs alone in the next block
     out.insns.push_back(d);
     out.cycles += d.cycles;
     cursor += d.len;
-    if ((info.flags & insn_flags::ends_block) || serializing || cursor >= page + kPageSize) break;
+    if (ends_block(d) || cursor >= page + kPageSize) break;
   }
   out.fallthrough_pc = cursor;
   return true;

@@ -19,6 +19,16 @@ class TimingModel;
 
 constexpr unsigned kMaxBlockInsns = 64;
 
+// A serializing instruction (or an illegal one) runs alone in its block.
+inline bool is_serializing(const DecodedInsn& d) {
+  return d.id == 0 || (kInsnInfo[d.id].flags & insn_flags::serializing) != 0;
+}
+
+// Whether the block ends after d: a control transfer or a serializing instruction.
+inline bool ends_block(const DecodedInsn& d) {
+  return is_serializing(d) || (kInsnInfo[d.id].flags & insn_flags::ends_block) != 0;
+}
+
 struct DecodedBlock {
   uint64_t pc = 0;
   uint64_t fallthrough_pc = 0;  // where execution goes when nothing jumps

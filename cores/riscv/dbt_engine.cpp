@@ -65,11 +65,6 @@ dbt::GuestAbi make_abi(const Hart<XLEN>& h) {
   return abi;
 }
 
-bool leaves_block(const DecodedInsn& d) {
-  return d.id == 0 ||
-         (kInsnInfo[d.id].flags & (insn_flags::ends_block | insn_flags::serializing)) != 0;
-}
-
 }  // namespace
 
 template <unsigned XLEN>
@@ -158,14 +153,12 @@ bool DbtEngine<XLEN>::decode_region(uint64_t pc, Region& region) {
   for (;;) {
     region.insns += block.insns.size();
     const uint64_t next = block.fallthrough_pc;
-    const DecodedInsn& last = block.insns.back();
-    const InsnInfo& info = kInsnInfo[last.id];
-    region.blocks.push_back(std::exchange(block, DecodedBlock{}));
     // Go on past a conditional branch or a block cut short by its length;
     // anything else (jumps, serializing instructions) ends the region.
-    const bool conditional = info.iclass == InsnClass::branch;
-    const bool cut = (info.flags & (insn_flags::ends_block | insn_flags::serializing)) == 0;
-    if ((!conditional && !cut) || last.id == 0 || region.blocks.size() == kMaxRegionBlocks ||
+    const DecodedInsn& last = block.insns.back();
+    const bool goes_on = kInsnInfo[last.id].iclass == InsnClass::branch || !ends_block(last);
+    region.blocks.push_back(std::exchange(block, DecodedBlock{}));
+    if (!goes_on || region.blocks.size() == kMaxRegionBlocks ||
         region.insns + kMaxBlockInsns > kMaxRegionInsns) {
       return true;
     }
@@ -257,7 +250,7 @@ dbt::CompiledBlock DbtEngine<XLEN>::compile(const Region& region, Translation& t
       const IrFrontFn front = kIrFront<XLEN>[d.id];
       if (interpret_all || front == nullptr || !front(builder, d)) {
         builder.rollback(mark);
-        builder.call_interpreter(leaves_block(d));
+        builder.call_interpreter(ends_block(d));
         ++m_last_interpreted;
       }
       cycles += d.cycles;
