@@ -305,17 +305,11 @@ class BlockCompiler {
     return std::find(kTempPool.begin(), kTempPool.end(), reg) != kTempPool.end();
   }
 
-  // Whether some value in reg is still read after operation i.
-  bool busy_after(int reg, uint32_t i) const {
+  // Whether a value defined before operation i sits in reg and is still read
+  // at operation `from` or later.
+  bool holds_live_value(int reg, uint32_t i, uint32_t from) const {
     for (uint32_t v = 0; v < i; ++v) {
-      if (m_loc[v] == reg && m_last_use[v] > i && !is_const(v)) return true;
-    }
-    return false;
-  }
-
-  bool temp_in_use(int reg, uint32_t at) const {
-    for (uint32_t v = 0; v < at; ++v) {
-      if (m_loc[v] == reg && m_last_use[v] >= at && !is_const(v)) return true;
+      if (m_loc[v] == reg && m_last_use[v] >= from && !is_const(v)) return true;
     }
     return false;
   }
@@ -325,7 +319,8 @@ class BlockCompiler {
     // Reuse an operand's temporary that dies here.
     for (unsigned k = 0; k < operands(i); ++k) {
       const uint32_t a = m_insts[i].args[k];
-      if (!is_const(a) && is_temp(m_loc[a]) && m_last_use[a] == i && !busy_after(m_loc[a], i)) {
+      if (!is_const(a) && is_temp(m_loc[a]) && m_last_use[a] == i &&
+          !holds_live_value(m_loc[a], i, i + 1)) {
         return m_loc[a];
       }
     }
@@ -334,7 +329,7 @@ class BlockCompiler {
 
   int free_temp(uint32_t i) const {
     for (int r : kTempPool) {
-      if (!temp_in_use(r, i)) return r;
+      if (!holds_live_value(r, i, i)) return r;
     }
     throw std::runtime_error("out of registers");
   }
