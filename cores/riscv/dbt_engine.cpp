@@ -317,6 +317,7 @@ std::vector<std::pair<std::string, std::string>> DbtEngine<XLEN>::statistics() c
       {"dbt code bytes/guest insn", fixed(double(s.code_bytes_emitted) / insns, 1)},
       {"dbt code cache KiB", fixed(double(s.code_bytes) / 1024.0, 1)},
       {"dbt code cache flushes", std::to_string(s.flushes)},
+      {"dbt exits chained", std::to_string(s.chains)},
       {"dbt insns via interpreter %",
        fixed(100.0 * double(s.insns_left_to_interpreter) / insns, 2)},
   };
