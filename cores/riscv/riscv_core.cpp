@@ -227,10 +227,16 @@ void RiscvCore::run_thread() {
       continue;
     }
     if (m_hooks != nullptr && m_hooks->poll_interrupt()) {
-      StopEvent event;
-      event.reason = StopEvent::Reason::kInterrupt;
-      event.hart = unsigned(m_params.hart.hart_id);
-      debug_stop(event);
+      // Catching up with simulated time lets the simulation's own debug poll
+      // run, and it may stop the machine for this very Ctrl-C; once gdb has
+      // resumed it, the request is served and must not stop it a second time.
+      m_quantum.sync();
+      if (m_hooks->poll_interrupt()) {
+        StopEvent event;
+        event.reason = StopEvent::Reason::kInterrupt;
+        event.hart = unsigned(m_params.hart.hart_id);
+        debug_stop(event);
+      }
       continue;
     }
     if (reason == StopReason::kStopRequest) {
