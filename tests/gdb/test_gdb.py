@@ -396,6 +396,8 @@ def run_case(args, name):
             if session:
                 print(f"  stub: {' '.join(session.stub.cmd)}")
                 print("  stub stderr: " + session.stub.stderr()[-2000:].replace("\n", "\n    "))
+            # Again at the end: a CI log often shows only the tail.
+            print(f"  failure: {type(e).__name__}: {e}")
             return False
         finally:
             if session:

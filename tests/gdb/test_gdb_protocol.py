@@ -297,6 +297,8 @@ def run_case(args, name):
                 print("    " + line)
             if session:
                 print("  fake_stub stderr: " + session.stderr()[-1000:])
+            # Again at the end: a CI log often shows only the tail.
+            print(f"  failure: {type(e).__name__}: {e}")
             return False
         finally:
             if session:
