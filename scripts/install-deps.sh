@@ -14,6 +14,9 @@ PACKAGES=(
   # RISC-V guest programs and the reference simulator
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
   qemu-system-misc
+  # boot tests (tests/boot): the firmware and boot loader they boot, and
+  # gpgv + the archive keyring that scripts/guest-image.py checks Release with
+  opensbi u-boot-qemu gpgv debian-archive-keyring
   # the gdbstub's tests: a RISC-V-capable gdb for tests/gdb, and clang with
   # its libFuzzer runtime for tests/fuzz (g++ has no libFuzzer)
   gdb-multiarch clang libclang-rt-14-dev
