@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the Linux guest images silica's boot tests run: a kernel Image and an initramfs.
 
-    scripts/guest-image.py OUTDIR            # OUTDIR/Image, OUTDIR/initramfs.cpio.gz, OUTDIR/manifest.json
+    scripts/guest-image.py OUTDIR            # OUTDIR/Image, initramfs.cpio.gz, disk.img, manifest.json
     scripts/guest-image.py --refresh OUTDIR  # fetch the archive's index again
 
 Both come from Debian trixie's riscv64 packages, fetched by name the way apt
@@ -57,10 +57,12 @@ MODULES = ["virtio_mmio", "virtio_blk"]
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 NET_TIMEOUT = 60
 MARKER = "silica-boot: shell ready"
+DISK_TEXT = "silica-disk: hello from disk.img\n"
 
 INIT_SCRIPT = r"""#!/bin/busybox sh
 # silica guest /init.  Kernel command line switches (read from /proc/cmdline):
 #   silica.test=poweroff  print the marker and the hart counts, then power off
+#   silica.test=blk       the same, and first the first line of /dev/vda (disk.img)
 #   (none)                print the marker and run a shell on the console
 /bin/busybox --install -s
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
@@ -80,6 +82,10 @@ echo "silica-boot: nproc=$(nproc) cpuinfo-harts=$(grep -c '^processor' /proc/cpu
 echo "silica-boot: block=$(ls /sys/block | tr '\n' ' ')"
 case "$mode" in
   poweroff)
+    echo "silica-boot: powering off"
+    poweroff -f ;;
+  blk)
+    echo "silica-boot: vda says: $(head -n 1 /dev/vda)"
     echo "silica-boot: powering off"
     poweroff -f ;;
   "")
@@ -413,6 +419,11 @@ def build_initramfs(busybox, modules):
     return gzip.compress(cpio.finish(), compresslevel=9, mtime=0)
 
 
+def disk_image():
+    """A 1 MiB raw disk whose first line silica.test=blk prints: the virtio-blk tests' disk."""
+    return DISK_TEXT.encode().ljust(1 << 20, b"\0")
+
+
 def recipe_id():
     """This script's own hash: outputs built by another version of it are rebuilt."""
     return sha256_file(os.path.abspath(__file__))
@@ -428,7 +439,8 @@ def up_to_date(outdir, kernel_pkg, busybox_pkg):
     return (m.get("recipe") == recipe_id()
             and m.get("kernel", {}).get("deb_sha256") == kernel_pkg["SHA256"]
             and m.get("busybox", {}).get("deb_sha256") == busybox_pkg["SHA256"]
-            and all(os.path.exists(os.path.join(outdir, f)) for f in ("Image", "initramfs.cpio.gz")))
+            and all(os.path.exists(os.path.join(outdir, f))
+                    for f in ("Image", "initramfs.cpio.gz", "disk.img")))
 
 
 def write_file(path, data):
@@ -474,6 +486,7 @@ def build(outdir, refresh, allow_stale):
     os.makedirs(outdir, exist_ok=True)
     write_file(os.path.join(outdir, "Image"), image)
     write_file(os.path.join(outdir, "initramfs.cpio.gz"), initramfs)
+    write_file(os.path.join(outdir, "disk.img"), disk_image())
     manifest = {
         "recipe": recipe_id(),
         "suite": SUITE,
@@ -489,7 +502,7 @@ def build(outdir, refresh, allow_stale):
                (json.dumps(manifest, indent=2) + "\n").encode())
     log(f"wrote {outdir}/Image ({len(image) / 2**20:.1f} MiB), "
         f"{outdir}/initramfs.cpio.gz ({len(initramfs) / 2**20:.2f} MiB; busybox, "
-        f"modules {', '.join(modules)}), manifest.json")
+        f"modules {', '.join(modules)}), disk.img (1 MiB), manifest.json")
 
 
 def main():

@@ -65,6 +65,16 @@ def scenario_steps(name, smp):
             ("expect", rf"silica-boot: nproc={smp} cpuinfo-harts={smp}\b", 10),
             ("expect", r"reboot: Power down", 30),
         ]
+    if name == "linux-blk":
+        return [
+            ("expect", OPENSBI, 30),
+            ("expect", r"Linux version \d+\.\d+\S*", 60),
+            ("expect", r"virtio_blk virtio\d+: \[vda\]", 120),
+            ("expect", MARKER, 60),
+            ("expect", r"silica-boot: block=vda", 10),
+            ("expect", r"silica-boot: vda says: silica-disk: hello from disk\.img", 10),
+            ("expect", r"reboot: Power down", 30),
+        ]
     if name == "linux-shell":
         return [
             ("expect", OPENSBI, 30),
@@ -248,7 +258,7 @@ def run(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  usage="%(prog)s [options] -- COMMAND [ARG...]")
-    ap.add_argument("--scenario", choices=["uboot", "linux", "linux-shell"],
+    ap.add_argument("--scenario", choices=["uboot", "linux", "linux-blk", "linux-shell"],
                     help="a built-in list of steps (run before any --expect/--send)")
     ap.add_argument("--smp", type=int, default=1, help="harts the linux scenarios expect")
     ap.add_argument("--expect", action=StepAction, metavar="REGEX", help="wait for REGEX")
