@@ -32,7 +32,8 @@ bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, Decoded
   out = DecodedBlock{};
   out.pc = pc;
   const uint64_t page = pc & ~(kPageSize - 1);
-  const uint8_t* host = fetch_page(h, pc);
+  uint64_t physical_page = 0;
+  const uint8_t* host = fetch_page(h, pc, physical_page);
   uint64_t cursor = pc;
   const unsigned max_insns = std::min(kMaxBlockInsns, h.max_block_insns);
   while (out.insns.size() < max_insns) {
@@ -46,13 +47,14 @@ bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, Decoded
       std::memcpy(&word, host + (cursor - page), 4);
       if ((word & 3) != 3) word &= 0xffff;
     } else {
-      // MMIO/ROM without DMI, or an instruction at the page's last halfword.
-      uint64_t fault_addr = 0;
-      if (!fetch_word(h, cursor, word, fault_addr)) {
+      // MMIO/ROM without DMI, a page PMP grants only in part, or an
+      // instruction at the page's last halfword.
+      FetchFault fault;
+      if (!fetch_word(h, cursor, word, fault)) {
         // Only a fetch at the block's start faults now; a later one ends the
         // block and faults if execution really gets there.
         if (!out.insns.empty()) break;
-        if (raise_fault) raise_exception(h, cause::kInsnAccessFault, fault_addr, cursor);
+        if (raise_fault) raise_exception(h, fault.cause, fault.addr, cursor);
         return false;
       }
     }
@@ -64,17 +66,29 @@ bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, Decoded
     if (ends_block(d) || cursor >= page + kPageSize) break;
   }
   out.fallthrough_pc = cursor;
+  // The physical pages the code came from: stores there must invalidate it.
+  out.physical_pages.push_back(physical_page);
+  if (cursor > page + kPageSize) {
+    uint64_t next_page = 0;
+    fetch_page(h, page + kPageSize, next_page);
+    out.physical_pages.push_back(next_page);
+  }
   return true;
 }
 
 template <unsigned XLEN>
 void watch_code_pages(Hart<XLEN>& h, const DecodedBlock& block,
                       std::unordered_set<uint64_t>& code_pages) {
-  const uint64_t first = block.pc & ~(kPageSize - 1);
-  const uint64_t last = (block.fallthrough_pc - 1) & ~(kPageSize - 1);
-  for (uint64_t page = first; page <= last; page += kPageSize) {
-    code_pages.insert(page);
-    h.tlb_write[(page >> kPageBits) % kTlbEntries] = TlbEntry{};
+  for (uint64_t page : block.physical_pages) {
+    if (!code_pages.insert(page).second) continue;
+    // Stores to the page must take the slow path from now on: drop the
+    // write-TLB entries that reach it, under whatever virtual address.
+    DmiRegion region;
+    if (!h.memory->dmi_for(page, region) || !region.contains(page)) continue;
+    const auto host_page = reinterpret_cast<uintptr_t>(region.host + (page - region.base));
+    for (TlbEntry& e : h.tlb_write) {
+      if (e.tag + e.addend == host_page) e = TlbEntry{};
+    }
   }
 }
 

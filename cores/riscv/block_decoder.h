@@ -34,6 +34,9 @@ struct DecodedBlock {
   uint64_t fallthrough_pc = 0;  // where execution goes when nothing jumps
   uint32_t cycles = 0;          // timing-model cost when every instruction retires
   std::vector<DecodedInsn> insns;
+  // Physical pages holding the instructions (one, or two when the last
+  // instruction straddles a page end).
+  std::vector<uint64_t> physical_pages;
 };
 
 // Decodes the block at pc. Returns false when fetching its first instruction
@@ -43,8 +46,9 @@ template <unsigned XLEN>
 bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, DecodedBlock& out,
                   bool raise_fault = true);
 
-// Records the pages the block was decoded from and drops their write-TLB
-// entries, so stores into them take the slow path that notices code changes.
+// Records the physical pages the block was decoded from and drops the
+// write-TLB entries reaching them, so stores into them take the slow path
+// that notices code changes.
 template <unsigned XLEN>
 void watch_code_pages(Hart<XLEN>& h, const DecodedBlock& block,
                       std::unordered_set<uint64_t>& code_pages);

@@ -80,15 +80,17 @@ DbtEngine<XLEN>::DbtEngine(Hart<XLEN>& hart, const TimingModel& timing, size_t c
 }
 
 template <unsigned XLEN>
-bool DbtEngine<XLEN>::debugging_or_tracing() const {
+bool DbtEngine<XLEN>::interpreter_needed() const {
   const Hart<XLEN>& h = m_hart;
+  // Translated code accesses memory untranslated and unchecked: it runs only
+  // in M-mode without MPRV or locked PMP entries.
   return h.trace != nullptr || h.breakpoints != nullptr || h.watchpoints != nullptr ||
-         h.single_step;
+         h.single_step || !h.unrestricted_machine_mode();
 }
 
 template <unsigned XLEN>
 StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
-  if (debugging_or_tracing()) return m_interpreter.run(cycle_limit, instret_limit);
+  if (interpreter_needed()) return m_interpreter.run(cycle_limit, instret_limit);
   Hart<XLEN>& h = m_hart;
   h.attention = true;  // look at everything once on entry
   // The jump the last block left through, to be pointed at the next block.
@@ -107,6 +109,8 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
       if (h.wfi) return StopReason::kWaitForIrq;
       // Interrupts stay pending while disabled: keep looking at them.
       if ((h.mip & h.mie) != 0) h.attention = true;
+      // Left M-mode, or set MPRV or a PMP lock (all of which raise attention).
+      if (interpreter_needed()) return m_interpreter.run(cycle_limit, instret_limit);
     }
     const dbt::CompiledBlock code = lookup(h.pc);
     if (code.direct == nullptr) {

@@ -6,7 +6,9 @@
 // interpreter's, so both engines retire the same instructions in the same
 // blocks and take interrupts at the same boundaries. While a debugger has
 // breakpoints, watchpoints or a single step, or a trace sink is attached, runs
-// go to the embedded interpreter, which implements those per instruction.
+// go to the embedded interpreter, which implements those per instruction; so
+// do runs outside M-mode, with mstatus.MPRV or with locked PMP entries, as
+// translated code accesses memory untranslated and unchecked.
 #pragma once
 
 #include <chrono>
@@ -65,7 +67,9 @@ class DbtEngine final : public Engine, public CodeWatcher {
     std::unique_ptr<DecodedInsn[]> insns;
   };
 
-  bool debugging_or_tracing() const;
+  // Debugging, tracing, or a mode whose memory accesses need translation or
+  // PMP checks: runs go to the embedded interpreter.
+  bool interpreter_needed() const;
   // The translation for pc, translating on a miss; null entries when
   // fetching faulted (the trap is taken).
   dbt::CompiledBlock lookup(uint64_t pc);

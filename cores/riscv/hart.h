@@ -28,12 +28,27 @@ enum class Privilege : uint8_t { kUser = 0, kSupervisor = 1, kMachine = 3 };
 namespace cause {
 constexpr uint64_t kInsnMisaligned = 0, kInsnAccessFault = 1, kIllegalInsn = 2, kBreakpoint = 3,
                    kLoadMisaligned = 4, kLoadAccessFault = 5, kStoreMisaligned = 6,
-                   kStoreAccessFault = 7, kEcallFromU = 8, kEcallFromM = 11;
-constexpr unsigned kMachineSoftIrq = 3, kMachineTimerIrq = 7, kMachineExternalIrq = 11;
+                   kStoreAccessFault = 7, kEcallFromU = 8, kEcallFromS = 9, kEcallFromM = 11,
+                   kInsnPageFault = 12, kLoadPageFault = 13, kStorePageFault = 15;
+constexpr unsigned kSupervisorSoftIrq = 1, kMachineSoftIrq = 3, kSupervisorTimerIrq = 5,
+                   kMachineTimerIrq = 7, kSupervisorExternalIrq = 9, kMachineExternalIrq = 11;
 }  // namespace cause
 
+// mip/mie bits of the supervisor interrupts (the ones mideleg can delegate).
+constexpr uint64_t kSupervisorIrqs = (1u << cause::kSupervisorSoftIrq) |
+                                     (1u << cause::kSupervisorTimerIrq) |
+                                     (1u << cause::kSupervisorExternalIrq);
+
 namespace mstatus_bits {
-constexpr uint64_t kMie = 1u << 3, kMpie = 1u << 7, kMpp = 3u << 11;
+constexpr uint64_t kSie = 1u << 1, kMie = 1u << 3, kSpie = 1u << 5, kMpie = 1u << 7, kSpp = 1u << 8,
+                   kMpp = 3u << 11;
+// Memory privilege: MPRV (loads/stores as if in MPP), SUM (S may touch U
+// pages), MXR (executable pages readable). Trap virtualization: TVM (satp and
+// sfence.vma trap in S), TW (wfi traps below M), TSR (sret traps in S).
+constexpr uint64_t kMprv = 1u << 17, kSum = 1u << 18, kMxr = 1u << 19, kTvm = 1u << 20,
+                   kTw = 1u << 21, kTsr = 1u << 22;
+// RV64: UXL and SXL, read-only 2 (64-bit U and S modes).
+constexpr uint64_t kUxlSxl64 = (uint64_t(2) << 32) | (uint64_t(2) << 34);
 // Floating-point state: Off (0), Initial, Clean, Dirty (3). SD, the top bit,
 // summarises FS == Dirty (silica has no other extension state).
 constexpr uint64_t kFs = 3u << 13, kFsDirty = 3u << 13;
@@ -51,6 +66,22 @@ constexpr unsigned kPageBits = 12;
 constexpr uint64_t kPageSize = uint64_t(1) << kPageBits;
 constexpr unsigned kTlbEntries = 256;
 
+// Physical Memory Protection: 16 entries (Privileged ISA 3.7), in pmp.cpp.
+constexpr unsigned kPmpEntries = 16;
+struct PmpState {
+  uint8_t cfg[kPmpEntries] = {};    // L(7) A(4:3) X(2) W(1) R(0) per entry
+  uint64_t addr[kPmpEntries] = {};  // pmpaddr: physical address bits 55:2
+  // Derived from cfg, kept so the common cases cost one test: whether any
+  // entry is active (A != OFF), and whether any active entry is locked (then
+  // M-mode accesses are checked too).
+  bool any_active = false;
+  bool any_locked = false;
+};
+
+// What a memory access is for: it selects the permission a page or a PMP
+// entry must grant and the fault cause.
+enum class Access : uint8_t { kFetch, kLoad, kStore };
+
 // Tells the code cache about stores into pages it decoded code from.
 class CodeWatcher {
  public:
@@ -67,13 +98,29 @@ struct Hart {
   ux x[32] = {};
   uint64_t pc = 0;
   Privilege priv = Privilege::kMachine;
-  ux mstatus = 0, mie = 0, mip = 0, mtvec = 0, mepc = 0, mcause = 0, mtval = 0, mscratch = 0;
+  ux mstatus = 0, mie = 0, mtvec = 0, mepc = 0, mcause = 0, mtval = 0, mscratch = 0;
+  // mip as the hart sees it: the device wires, the bits software wrote (SSIP,
+  // STIP, SEIP) and Sstc's STIP, ORed by update_mip(). Interrupt checks read
+  // this one field.
+  ux mip = 0;
+  ux mip_wires = 0;                 // MSIP, MTIP, MEIP, SEIP as the platform drives them
+  ux mip_software = 0;              // SSIP, STIP, SEIP as M-mode (or S, for SSIP) wrote them
+  bool sstc_timer_pending = false;  // time >= stimecmp while menvcfg.STCE
+  ux medeleg = 0, mideleg = 0;
+  ux stvec = 0, sepc = 0, scause = 0, stval = 0, sscratch = 0, satp = 0;
+  uint32_t mcounteren = 0, scounteren = 0;
+  uint64_t menvcfg = 0, senvcfg = 0;
+  uint64_t stimecmp = ~uint64_t(0);
+  PmpState pmp;
   uint64_t instret = 0;  // retired instructions (minstret)
   uint64_t cycles = 0;   // cycles charged by the timing model (mcycle)
   bool wfi = false;      // sleeping in WFI until an interrupt is pending
-  // LR/SC reservation.
+  // LR/SC reservation: the physical address LR read and the value it saw.
+  // SC succeeds only while the reservation is valid and memory still holds
+  // that value, which also catches stores by other harts (helpers.cpp).
   bool reservation_valid = false;
   uint64_t reservation_addr = 0;
+  uint64_t reservation_value = 0;
   // F and D: 64-bit registers (singles NaN-boxed in the low half) and fcsr.
   uint64_t f[32] = {};
   uint8_t fflags = 0;  // accrued exceptions: NV DZ OF UF NX
@@ -119,8 +166,16 @@ struct Hart {
   unsigned max_block_insns = 64;
   bool slow_memory = false;  // no TLB fills: tracing or watching
 
+  // The software TLB caches guest virtual page -> host page for the current
+  // translation context: privilege, MPRV/MPP, SUM, MXR, satp and PMP. Anything
+  // that changes the context flushes it (translation_changed()). Only pages
+  // the page tables and PMP grant whole get entries.
   TlbEntry tlb_read[kTlbEntries];
   TlbEntry tlb_write[kTlbEntries];
+  // Counts changes of how instruction fetch translates (satp, sfence.vma,
+  // PMP, privilege): decoded and translated code is only valid within one.
+  uint64_t fetch_context = 0;
+  uint64_t tlb_context = ~uint64_t(0);  // the context the TLB's entries belong to
 
   void write_x(unsigned index, ux value) {
     x[index] = value;
@@ -135,6 +190,25 @@ struct Hart {
 
   void reset(uint64_t start_pc);
   void flush_tlb();
+  // After a change to the privilege or mstatus' MPRV/MPP/SUM/MXR: drops the
+  // TLB if loads and stores now translate differently. With fetch_changed
+  // (satp, sfence.vma, PMP) the TLB goes in any case, and so does decoded
+  // code (fetch_context moves on).
+  void translation_changed(bool fetch_changed);
+  // Recomputes mip from the wires, software's bits and Sstc's timer.
+  void update_mip();
+  // Privilege of loads and stores: MPP while MPRV is set in M-mode.
+  Privilege data_privilege() const {
+    if (priv == Privilege::kMachine && (mstatus & mstatus_bits::kMprv) != 0) {
+      return Privilege((mstatus & mstatus_bits::kMpp) >> 11);
+    }
+    return priv;
+  }
+  // Machine mode without MPRV and without locked PMP entries: memory is
+  // untranslated and unchecked, what the DBT's inline fast paths assume.
+  bool unrestricted_machine_mode() const {
+    return priv == Privilege::kMachine && (mstatus & mstatus_bits::kMprv) == 0 && !pmp.any_locked;
+  }
   // Recomputes slow_memory after tracing or watchpoints changed.
   void update_memory_mode() {
     slow_memory = trace != nullptr || watchpoints != nullptr;
@@ -155,13 +229,19 @@ template <unsigned XLEN>
 template <unsigned XLEN>
 [[gnu::cold]] bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
                               uint64_t value);
-// Instruction fetch: host pointer to the page holding pc when it is RAM, else
-// nullptr (then fetch_word reads through the bus). fetch_word raises nothing:
-// on failure it reports the address that could not be read.
+// Instruction fetch. fetch_page: host pointer to the page holding pc when it
+// is RAM that translation and PMP let execute whole, else nullptr (then
+// fetch_word reads each instruction through the checks); physical_page is
+// where pc's page lives (~0 if fetching it faults). fetch_word raises
+// nothing: on failure it reports the address and cause of the fault.
+struct FetchFault {
+  uint64_t addr = 0;
+  uint64_t cause = 0;
+};
 template <unsigned XLEN>
-const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc);
+const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page);
 template <unsigned XLEN>
-bool fetch_word(Hart<XLEN>& h, uint64_t pc, uint32_t& word, uint64_t& fault_addr);
+bool fetch_word(Hart<XLEN>& h, uint64_t pc, uint32_t& word, FetchFault& fault);
 
 // -- traps (traps.cpp) ------------------------------------------------------
 template <unsigned XLEN>
@@ -228,6 +308,9 @@ bool csr_set(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN>
 template <unsigned XLEN>
 bool csr_clear(Hart<XLEN>& h, const DecodedInsn& d, uint32_t csr, sem::uxlen<XLEN> mask,
                bool do_write, sem::uxlen<XLEN>& old);
+// Sstc: recomputes STIP from time >= stimecmp while menvcfg.STCE is set.
+template <unsigned XLEN>
+void update_supervisor_timer(Hart<XLEN>& h);
 // Debugger access: no privilege checks, no side effects beyond the write.
 template <unsigned XLEN>
 std::optional<uint64_t> debug_read_csr(Hart<XLEN>& h, uint32_t csr);
@@ -242,7 +325,11 @@ bool breakpoint(Hart<XLEN>& h, const DecodedInsn& d);
 template <unsigned XLEN>
 bool trap_return_m(Hart<XLEN>& h, const DecodedInsn& d);
 template <unsigned XLEN>
+bool trap_return_s(Hart<XLEN>& h, const DecodedInsn& d);
+template <unsigned XLEN>
 bool wait_for_interrupt(Hart<XLEN>& h, const DecodedInsn& d);
+template <unsigned XLEN>
+bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> vaddr, sem::uxlen<XLEN> asid);
 template <unsigned XLEN>
 bool load_reserved_u32(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> addr, uint32_t& out);
 template <unsigned XLEN>

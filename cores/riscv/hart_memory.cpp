@@ -1,6 +1,8 @@
-// Memory slow paths: TLB refills from DMI, MMIO through the bus, misaligned and
-// page-crossing accesses, access faults, and stores into decoded code.
-#include "cores/riscv/hart.h"
+// Memory slow paths: translation and PMP (mmu.cpp, pmp.cpp), TLB refills from
+// DMI, MMIO through the bus, misaligned and page-crossing accesses, access and
+// page faults, and stores into decoded code.
+#include "cores/riscv/mmu.h"
+#include "cores/riscv/pmp.h"
 
 namespace silica::riscv {
 namespace {
@@ -9,65 +11,51 @@ uint64_t page_of(uint64_t addr) {
   return addr & ~(kPageSize - 1);
 }
 
-// Host address of [addr, addr+size) when RAM backs it with the needed
-// permission, else nullptr. Fills the TLB entry for the page too (when tlb is
-// given), unless a trace is being written: then every access must come here.
+// A virtual address made physical for one access, or the fault to raise.
+struct Resolved {
+  bool ok;
+  uint64_t paddr;
+  uint64_t cause;
+  // The page tables and PMP grant the access on the whole 4 KiB page, so
+  // the TLB may cache the page for it.
+  bool whole_page;
+};
+
+// Translates [vaddr, vaddr + size), which lies within one page, and checks
+// PMP on the physical bytes.
 template <unsigned XLEN>
-uint8_t* dmi_host(Hart<XLEN>& h, TlbEntry* tlb, uint64_t addr, unsigned size, bool write) {
-  DmiRegion region;
-  if (!h.memory->dmi_for(addr, region)) return nullptr;
+Resolved resolve(Hart<XLEN>& h, uint64_t vaddr, unsigned size, Access access) {
+  const Privilege priv = access == Access::kFetch ? h.priv : h.data_privilege();
+  const Translation t = translate(h, vaddr, access, priv);
+  if (!t.ok) return {false, 0, t.cause, false};
+  if (!pmp_allows(h.pmp, t.paddr, size, access, priv)) {
+    return {false, 0, access_fault_cause(access), false};
+  }
+  const bool whole_page = pmp_allows(h.pmp, page_of(t.paddr), kPageSize, access, priv);
+  return {true, t.paddr, 0, whole_page};
+}
+
+// Host address of physical [paddr, paddr+size) when RAM backs it with the
+// needed permission, else nullptr.
+template <unsigned XLEN>
+uint8_t* dmi_host(Hart<XLEN>& h, uint64_t paddr, unsigned size, bool write, DmiRegion& region) {
+  if (!h.memory->dmi_for(paddr, region)) return nullptr;
   if (write ? !region.writable : !region.readable) return nullptr;
-  if (!region.contains(addr + size - 1)) return nullptr;
-  uint64_t page = page_of(addr);
-  if (tlb != nullptr && !h.slow_memory && page >= region.base &&
-      page + kPageSize - 1 <= region.last) {
-    TlbEntry& e = tlb[(addr >> kPageBits) % kTlbEntries];
-    e.tag = page;
-    e.addend = reinterpret_cast<uintptr_t>(region.host) - region.base;
-  }
-  return region.host + (addr - region.base);
+  if (!region.contains(paddr + size - 1)) return nullptr;
+  return region.host + (paddr - region.base);
 }
 
-// One naturally aligned access inside a page: TLB, then DMI, then the bus.
+// Caches virtual page -> host page after an access the page tables and PMP
+// grant on the whole page, when RAM backs all of it.
 template <unsigned XLEN>
-bool load_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, void* out) {
-  const TlbEntry& e = h.tlb_read[(addr >> kPageBits) % kTlbEntries];
-  if (e.tag == page_of(addr)) {
-    // NOLINTNEXTLINE(performance-no-int-to-ptr): the TLB addend maps guest to host in one add
-    std::memcpy(out, reinterpret_cast<const void*>(e.addend + addr), size);
-    return true;
-  }
-  if (const uint8_t* host = dmi_host(h, h.tlb_read, addr, size, false)) {
-    std::memcpy(out, host, size);
-    return true;
-  }
-  h.attention = true;  // a device access may have stopped or reset the simulation
-  return h.memory->bus_read(addr, out, size);
-}
-
-template <unsigned XLEN>
-bool store_aligned(Hart<XLEN>& h, uint64_t addr, unsigned size, const void* in) {
-  uint64_t page = page_of(addr);
-  bool code = h.code_watcher != nullptr && h.code_watcher->is_code_page(page);
-  if (code) {
-    // Decoded code came from this page: never cache it for writing, and tell
-    // the code cache, which drops the stale decodings at the next block boundary.
-    h.code_watcher->code_page_written(page);
-  } else {
-    const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
-    if (e.tag == page) {
-      // NOLINTNEXTLINE(performance-no-int-to-ptr): as above
-      std::memcpy(reinterpret_cast<void*>(e.addend + addr), in, size);
-      return true;
-    }
-  }
-  const bool reserved = h.reservation_valid && page_of(h.reservation_addr) == page;
-  if (uint8_t* host = dmi_host(h, code || reserved ? nullptr : h.tlb_write, addr, size, true)) {
-    std::memcpy(host, in, size);
-    return true;
-  }
-  h.attention = true;
-  return h.memory->bus_write(addr, in, size);
+void fill_tlb(Hart<XLEN>& h, TlbEntry* tlb, uint64_t vaddr, uint64_t paddr,
+              const DmiRegion& region) {
+  if (h.slow_memory) return;  // tracing or watching: every access must come here
+  const uint64_t ppage = page_of(paddr);
+  if (ppage < region.base || ppage + kPageSize - 1 > region.last) return;
+  TlbEntry& e = tlb[(vaddr >> kPageBits) % kTlbEntries];
+  e.tag = page_of(vaddr);
+  e.addend = reinterpret_cast<uintptr_t>(region.host) + (ppage - region.base) - e.tag;
 }
 
 // Stops the machine after this instruction when it touches a watched range.
@@ -96,23 +84,83 @@ void record_access(Hart<XLEN>& h, uint64_t addr, unsigned size, uint64_t value, 
 }  // namespace
 
 template <unsigned XLEN>
+bool read_physical(Hart<XLEN>& h, uint64_t paddr, unsigned size, void* out) {
+  DmiRegion region;
+  if (const uint8_t* host = dmi_host(h, paddr, size, false, region)) {
+    std::memcpy(out, host, size);
+    return true;
+  }
+  h.attention = true;  // a device access may have stopped or reset the simulation
+  return h.memory->bus_read(paddr, out, size);
+}
+
+template <unsigned XLEN>
+bool write_physical(Hart<XLEN>& h, uint64_t paddr, unsigned size, const void* in) {
+  const uint64_t page = page_of(paddr);
+  if (h.code_watcher != nullptr && h.code_watcher->is_code_page(page)) {
+    // Decoded code came from this page: the code cache drops the stale
+    // decodings at the next block boundary.
+    h.code_watcher->code_page_written(page);
+  }
+  // A store to the reserved doubleword breaks an LR/SC pair.
+  if (h.reservation_valid && (h.reservation_addr & ~uint64_t(7)) <= paddr + size - 1 &&
+      paddr <= (h.reservation_addr | 7)) {
+    h.reservation_valid = false;
+  }
+  DmiRegion region;
+  if (uint8_t* host = dmi_host(h, paddr, size, true, region)) {
+    std::memcpy(host, in, size);
+    return true;
+  }
+  h.attention = true;
+  return h.memory->bus_write(paddr, in, size);
+}
+
+template <unsigned XLEN>
 LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size,
                      bool for_amo) {
-  bool misaligned = (addr & (size - 1)) != 0;
+  const bool misaligned = (addr & (size - 1)) != 0;
   if (misaligned && (for_amo || h.config.misaligned_traps)) {
     raise_exception(h, for_amo ? cause::kStoreMisaligned : cause::kLoadMisaligned, addr, d.pc);
     return {false, 0};
   }
+  // An AMO's load needs write permission and reports store/AMO faults.
+  const Access access = for_amo ? Access::kStore : Access::kLoad;
+  const uint64_t second_page = page_of(addr + size - 1);
+  const unsigned first_size = second_page != page_of(addr) ? unsigned(second_page - addr) : size;
+  const Resolved first = resolve(h, addr, first_size, access);
+  if (!first.ok) {
+    raise_exception(h, first.cause, addr, d.pc);
+    return {false, 0};
+  }
+  Resolved second = first;
+  if (first_size != size) {
+    second = resolve(h, second_page, size - first_size, access);
+    if (!second.ok) {
+      raise_exception(h, second.cause, second_page, d.pc);
+      return {false, 0};
+    }
+  }
   uint8_t bytes[8] = {};
   bool ok = true;
   if (!misaligned) {
-    ok = load_aligned(h, addr, size, bytes);
+    DmiRegion region;
+    if (const uint8_t* host = dmi_host(h, first.paddr, size, false, region)) {
+      std::memcpy(bytes, host, size);
+      if (first.whole_page && !for_amo) fill_tlb(h, h.tlb_read, addr, first.paddr, region);
+    } else {
+      h.attention = true;
+      ok = h.memory->bus_read(first.paddr, bytes, size);
+    }
   } else {
-    // Emulated misaligned access, one byte at a time (it may cross pages).
-    for (unsigned i = 0; ok && i < size; ++i) ok = load_aligned(h, addr + i, 1, bytes + i);
+    // Emulated misaligned access, one byte at a time in little-endian order.
+    for (unsigned i = 0; ok && i < size; ++i) {
+      const uint64_t paddr = i < first_size ? first.paddr + i : second.paddr + (i - first_size);
+      ok = read_physical(h, paddr, 1, bytes + i);
+    }
   }
   if (!ok) {
-    raise_exception(h, for_amo ? cause::kStoreAccessFault : cause::kLoadAccessFault, addr, d.pc);
+    raise_exception(h, access_fault_cause(access), addr, d.pc);
     return {false, 0};
   }
   uint64_t value = 0;
@@ -124,51 +172,89 @@ LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigne
 
 template <unsigned XLEN>
 bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned size, uint64_t value) {
-  const void* in = &value;
-  bool misaligned = (addr & (size - 1)) != 0;
+  const bool misaligned = (addr & (size - 1)) != 0;
   if (misaligned && h.config.misaligned_traps) {
     raise_exception(h, cause::kStoreMisaligned, addr, d.pc);
     return false;
   }
+  const uint64_t second_page = page_of(addr + size - 1);
+  const unsigned first_size = second_page != page_of(addr) ? unsigned(second_page - addr) : size;
+  const Resolved first = resolve(h, addr, first_size, Access::kStore);
+  if (!first.ok) {
+    raise_exception(h, first.cause, addr, d.pc);
+    return false;
+  }
+  Resolved second = first;
+  if (first_size != size) {
+    second = resolve(h, second_page, size - first_size, Access::kStore);
+    if (!second.ok) {
+      raise_exception(h, second.cause, second_page, d.pc);
+      return false;
+    }
+  }
+  const auto* bytes = reinterpret_cast<const uint8_t*>(&value);
   bool ok = true;
   if (!misaligned) {
-    ok = store_aligned(h, addr, size, in);
+    ok = write_physical(h, first.paddr, size, bytes);
+    // Cache the page for stores unless they must keep coming here: it holds
+    // decoded code, or the reservation of an LR.
+    const uint64_t ppage = page_of(first.paddr);
+    const bool watched = (h.code_watcher != nullptr && h.code_watcher->is_code_page(ppage)) ||
+                         (h.reservation_valid && page_of(h.reservation_addr) == ppage);
+    DmiRegion region;
+    if (ok && first.whole_page && !watched && dmi_host(h, first.paddr, size, true, region)) {
+      fill_tlb(h, h.tlb_write, addr, first.paddr, region);
+    }
   } else {
-    const auto* bytes = static_cast<const uint8_t*>(in);
-    for (unsigned i = 0; ok && i < size; ++i) ok = store_aligned(h, addr + i, 1, bytes + i);
+    for (unsigned i = 0; ok && i < size; ++i) {
+      const uint64_t paddr = i < first_size ? first.paddr + i : second.paddr + (i - first_size);
+      ok = write_physical(h, paddr, 1, bytes + i);
+    }
   }
-  if (!ok) raise_exception(h, cause::kStoreAccessFault, addr, d.pc);
-  if (ok && h.trace != nullptr) record_access(h, addr, size, value, true);
-  if (ok && h.watchpoints != nullptr) check_watchpoints(h, addr, size, true);
-  // A store to the reserved address breaks an LR/SC pair.
-  if (h.reservation_valid && (h.reservation_addr & ~uint64_t(7)) == (addr & ~uint64_t(7))) {
-    h.reservation_valid = false;
-  }
-  return ok;
-}
-
-template <unsigned XLEN>
-const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc) {
-  DmiRegion region;
-  uint64_t page = page_of(pc);
-  if (!h.memory->dmi_for(pc, region) || !region.readable) return nullptr;
-  if (page < region.base || page + kPageSize - 1 > region.last) return nullptr;
-  return region.host + (page - region.base);
-}
-
-template <unsigned XLEN>
-bool fetch_word(Hart<XLEN>& h, uint64_t pc, uint32_t& word, uint64_t& fault_addr) {
-  uint16_t low = 0, high = 0;
-  if (!load_aligned(h, pc, 2, &low)) {
-    fault_addr = pc;
+  if (!ok) {
+    raise_exception(h, cause::kStoreAccessFault, addr, d.pc);
     return false;
   }
+  if (h.trace != nullptr) record_access(h, addr, size, value, true);
+  if (h.watchpoints != nullptr) check_watchpoints(h, addr, size, true);
+  return true;
+}
+
+template <unsigned XLEN>
+const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page) {
+  physical_page = ~uint64_t(0);
+  const Resolved r = resolve(h, pc, 2, Access::kFetch);
+  if (!r.ok) return nullptr;
+  physical_page = page_of(r.paddr);
+  // Decoding reads the rest of the page straight from the host: only when
+  // PMP lets the whole page execute.
+  if (!r.whole_page) return nullptr;
+  DmiRegion region;
+  if (!h.memory->dmi_for(physical_page, region) || !region.readable) return nullptr;
+  if (physical_page < region.base || physical_page + kPageSize - 1 > region.last) return nullptr;
+  return region.host + (physical_page - region.base);
+}
+
+template <unsigned XLEN>
+bool fetch_word(Hart<XLEN>& h, uint64_t pc, uint32_t& word, FetchFault& fault) {
+  // Each halfword on its own: a 32-bit instruction may straddle two pages.
+  auto fetch_half = [&](uint64_t vaddr, uint16_t& half) {
+    const Resolved r = resolve(h, vaddr, 2, Access::kFetch);
+    if (!r.ok) {
+      fault = {vaddr, r.cause};
+      return false;
+    }
+    if (!read_physical(h, r.paddr, 2, &half)) {
+      fault = {vaddr, cause::kInsnAccessFault};
+      return false;
+    }
+    return true;
+  };
+  uint16_t low = 0, high = 0;
+  if (!fetch_half(pc, low)) return false;
   word = low;
   if ((low & 3) != 3) return true;
-  if (!load_aligned(h, pc + 2, 2, &high)) {
-    fault_addr = pc + 2;
-    return false;
-  }
+  if (!fetch_half(pc + 2, high)) return false;
   word |= uint32_t(high) << 16;
   return true;
 }
@@ -178,9 +264,19 @@ void Hart<XLEN>::reset(uint64_t start_pc) {
   for (auto& r : x) r = 0;
   pc = start_pc;
   priv = Privilege::kMachine;
-  mie = mip = mtvec = mepc = mcause = mtval = mscratch = 0;
-  // Machine mode is the only mode: MPP always holds it.
-  mstatus = mstatus_bits::kMpp;
+  mie = mtvec = mepc = mcause = mtval = mscratch = 0;
+  mip = mip_software = 0;  // the wires keep their levels: devices drive them
+  sstc_timer_pending = false;
+  medeleg = mideleg = 0;
+  stvec = sepc = scause = stval = sscratch = satp = 0;
+  mcounteren = scounteren = 0;
+  menvcfg = senvcfg = 0;
+  stimecmp = ~uint64_t(0);
+  pmp = PmpState{};
+  // MPP holds M from reset, so an mret before any trap stays in M-mode; RV64
+  // reports 64-bit S and U modes in SXL/UXL.
+  mstatus = ux(mstatus_bits::kMpp | (XLEN == 64 ? mstatus_bits::kUxlSxl64 : 0));
+  update_mip();
   instret = cycles = 0;
   for (auto& r : f) r = 0;
   fflags = frm = 0;
@@ -188,6 +284,7 @@ void Hart<XLEN>::reset(uint64_t start_pc) {
   attention = true;
   stopped_at = nullptr;
   reservation_valid = false;
+  ++fetch_context;
   flush_tlb();
 }
 
@@ -197,12 +294,43 @@ void Hart<XLEN>::flush_tlb() {
   for (auto& e : tlb_write) e = TlbEntry{};
 }
 
+template <unsigned XLEN>
+void Hart<XLEN>::translation_changed(bool fetch_changed) {
+  // The TLB holds one translation context: the privilege loads and stores
+  // use, with SUM and MXR. Without translation or PMP every context maps the
+  // same, so only a real change flushes it.
+  const bool restricted = satp_translates(*this) || pmp.any_active;
+  const uint64_t key =
+      restricted ? uint64_t(data_privilege()) |
+                       ((uint64_t(mstatus) & (mstatus_bits::kSum | mstatus_bits::kMxr)) >> 14)
+                 : ~uint64_t(0);
+  if (fetch_changed || key != tlb_context) {
+    flush_tlb();
+    tlb_context = key;
+  }
+  if (fetch_changed) {
+    ++fetch_context;
+    attention = true;
+  }
+}
+
+template <unsigned XLEN>
+void Hart<XLEN>::update_mip() {
+  ux stip_mask = ux(1) << cause::kSupervisorTimerIrq;
+  ux value = mip_wires | mip_software;
+  // With Sstc on, STIP is time >= stimecmp rather than software's bit.
+  if (menvcfg >> 63) value = (value & ~stip_mask) | (sstc_timer_pending ? stip_mask : 0);
+  mip = value;
+}
+
 #define SILICA_INSTANTIATE(XLEN)                                                            \
   template struct Hart<XLEN>;                                                               \
+  template bool read_physical(Hart<XLEN>&, uint64_t, unsigned, void*);                      \
+  template bool write_physical(Hart<XLEN>&, uint64_t, unsigned, const void*);               \
   template LoadResult load_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, bool); \
   template bool store_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, uint64_t);  \
-  template const uint8_t* fetch_page(Hart<XLEN>&, uint64_t);                                \
-  template bool fetch_word(Hart<XLEN>&, uint64_t, uint32_t&, uint64_t&);
+  template const uint8_t* fetch_page(Hart<XLEN>&, uint64_t, uint64_t&);                     \
+  template bool fetch_word(Hart<XLEN>&, uint64_t, uint32_t&, FetchFault&);
 SILICA_INSTANTIATE(32)
 SILICA_INSTANTIATE(64)
 #undef SILICA_INSTANTIATE

@@ -1,7 +1,16 @@
-// The remaining helpers named in the descriptions: instruction-fetch fence and
-// LR/SC reservations (Unprivileged ISA 8.2: the reservation covers the aligned
-// doubleword; any SC clears it; a trap or a store to it breaks it).
-#include "cores/riscv/hart.h"
+// The remaining helpers named in the descriptions: the instruction-fetch and
+// address-translation fences, and LR/SC reservations.
+//
+// LR/SC (Unprivileged ISA 8.2). The reservation holds the physical address
+// LR read and the value it saw. SC succeeds only if the reservation is still
+// valid and memory still holds that value. A store by this hart to the
+// reserved doubleword, a trap or any SC invalidates it; a store by another
+// hart (or a device) that changes the value makes SC fail without any
+// bookkeeping between harts, even when that store went through a TLB or DMI
+// fast path. A store that writes back the very value LR read goes unnoticed
+// (the ABA case), which is what QEMU does too; lock-free algorithms on RISC-V
+// cannot tell the difference.
+#include "cores/riscv/mmu.h"
 
 namespace silica::riscv {
 
@@ -11,20 +20,36 @@ void fence_i(Hart<XLEN>& h, const DecodedInsn&) {
   h.attention = true;
 }
 
+template <unsigned XLEN>
+bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> /*vaddr*/,
+               sem::uxlen<XLEN> /*asid*/) {
+  // Illegal in U-mode, and in S-mode while mstatus.TVM traps it to M.
+  if (h.priv == Privilege::kUser ||
+      (h.priv == Privilege::kSupervisor && (h.mstatus & mstatus_bits::kTvm) != 0)) {
+    return illegal_instruction(h, d);
+  }
+  // Every cached translation goes, whatever address or ASID was named: the
+  // TLB holds one context only, and decoded code is keyed by virtual pc.
+  h.translation_changed(true);
+  return true;
+}
+
 namespace {
+
 template <class T, unsigned XLEN>
 bool load_reserved(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
   if (addr & (sizeof(T) - 1)) {
     raise_exception(h, cause::kLoadMisaligned, addr, d.pc);
     return false;
   }
-  if (!mem_load<T>(h, d, addr, out)) return false;
+  if (!mem_load<T>(h, d, addr, out)) return false;  // translates, checks PMP, may fault
+  const Translation t = translate(h, addr, Access::kLoad, h.data_privilege());
   h.reservation_valid = true;
-  h.reservation_addr = addr;
-  // Stores to the reserved page must reach store_slow, which breaks the
-  // reservation: drop the page's write-TLB entry (store_aligned keeps it out
-  // while the reservation lasts). Otherwise whether a store breaks it would
-  // depend on what the TLB happens to hold.
+  h.reservation_addr = t.paddr;
+  h.reservation_value = out;
+  // Stores by this hart to the reserved page must reach the slow path, which
+  // breaks the reservation: drop the page's write-TLB entry (store_slow keeps
+  // it out while the reservation lasts).
   h.tlb_write[(addr >> kPageBits) % kTlbEntries] = TlbEntry{};
   return true;
 }
@@ -36,7 +61,14 @@ bool store_conditional(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T val
     raise_exception(h, cause::kStoreMisaligned, addr, d.pc);
     return false;
   }
-  bool success = h.reservation_valid && h.reservation_addr == addr;
+  bool success = false;
+  if (h.reservation_valid) {
+    // Faults are those of a store, whether or not the SC would succeed.
+    const Translation t = translate(h, addr, Access::kStore, h.data_privilege());
+    T current = 0;
+    success = t.ok && t.paddr == h.reservation_addr &&
+              read_physical(h, t.paddr, sizeof(T), &current) && current == T(h.reservation_value);
+  }
   h.reservation_valid = false;
   if (success && !mem_store<T>(h, d, addr, value)) return false;
   result = success ? 0 : 1;
@@ -65,6 +97,7 @@ bool store_conditional_u64(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN>
 
 #define SILICA_INSTANTIATE(XLEN)                                                                   \
   template void fence_i(Hart<XLEN>&, const DecodedInsn&);                                          \
+  template bool fence_vma(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, sem::uxlen<XLEN>);    \
   template bool load_reserved_u32(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint32_t&);   \
   template bool load_reserved_u64(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint64_t&);   \
   template bool store_conditional_u32(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint32_t, \

@@ -97,12 +97,14 @@ template <unsigned XLEN>
 void Interpreter<XLEN>::trace_trap(Hart<XLEN>& h, uint64_t instret, bool interrupt) {
   trace::Trap t;
   t.instret = instret;
-  t.epc = h.mepc;
-  t.cause = h.mcause;
-  t.tval = h.mtval;
+  const bool to_supervisor = h.priv == Privilege::kSupervisor;
+  t.epc = to_supervisor ? h.sepc : h.mepc;
+  t.cause = to_supervisor ? h.scause : h.mcause;
+  t.tval = to_supervisor ? h.stval : h.mtval;
   t.handler = h.pc;
   t.hart = uint16_t(h.config.hart_id);
-  t.from_priv = uint8_t((h.mstatus & mstatus_bits::kMpp) >> 11);
+  t.from_priv = to_supervisor ? uint8_t((h.mstatus & mstatus_bits::kSpp) >> 8)
+                              : uint8_t((h.mstatus & mstatus_bits::kMpp) >> 11);
   t.to_priv = uint8_t(h.priv);
   t.interrupt = interrupt;
   h.trace->trap(t);
@@ -116,7 +118,7 @@ inline void Interpreter<XLEN>::finish_block(Hart<XLEN>& h, const Block* block) {
       --h.chain_budget == 0) {
     return;
   }
-  Block* next = remembered_successor(block, h.pc);
+  Block* next = remembered_successor(block, h.pc, h.priv);
   if (next == nullptr) return;
   h.current_block = next;
   h.pc = next->fallthrough_pc;
@@ -143,6 +145,7 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   block->fallthrough_pc = decoded.fallthrough_pc;
   block->cycles = decoded.cycles;
   block->count = uint32_t(decoded.insns.size());
+  block->priv = m_hart.priv;
   constexpr auto kIds = std::make_index_sequence<size_t(InsnId::count)>();
   static constexpr auto kInner = make_threaded_table<false, false>(kIds);
   static constexpr auto kLast = make_threaded_table<true, false>(kIds);
@@ -160,14 +163,15 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   block->entries.push_back(sentinel);
   watch_code_pages(m_hart, decoded, m_code_pages);
   Block* raw = block.get();
-  m_blocks[pc] = std::move(block);
+  m_blocks[size_t(m_hart.priv)][pc] = std::move(block);
   return raw;
 }
 
 template <unsigned XLEN>
 typename Interpreter<XLEN>::Block* Interpreter<XLEN>::lookup(uint64_t pc) {
-  auto it = m_blocks.find(pc);
-  if (it != m_blocks.end()) return it->second.get();
+  auto& blocks = m_blocks[size_t(m_hart.priv)];
+  auto it = blocks.find(pc);
+  if (it != blocks.end()) return it->second.get();
   return decode_block(pc);
 }
 
@@ -182,7 +186,7 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
     if (h.attention) {
       h.attention = false;
       if (*h.stop_request) return StopReason::kStopRequest;
-      if (h.code_flush_requested) {
+      if (h.code_flush_requested || h.fetch_context != m_fetch_context) {
         flush_code_cache();
         previous = nullptr;
       }
@@ -201,7 +205,7 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
     h.breakpoint_skip_pc = ~uint64_t(0);
 
     // Find the block: first the predecessor's remembered successors.
-    Block* block = previous != nullptr ? remembered_successor(previous, h.pc) : nullptr;
+    Block* block = previous != nullptr ? remembered_successor(previous, h.pc, h.priv) : nullptr;
     if (block == nullptr) {
       block = lookup(h.pc);
       if (block == nullptr) {
@@ -250,9 +254,10 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
 
 template <unsigned XLEN>
 void Interpreter<XLEN>::flush_code_cache() {
-  m_blocks.clear();
+  for (auto& blocks : m_blocks) blocks.clear();
   m_code_pages.clear();
   m_hart.code_flush_requested = false;
+  m_fetch_context = m_hart.fetch_context;
   // Write TLB entries were withheld from code pages; let them refill.
   for (auto& e : m_hart.tlb_write) e = TlbEntry{};
 }

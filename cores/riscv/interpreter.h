@@ -67,9 +67,15 @@ class Interpreter final : public Engine, public CodeWatcher {
   static void trace_retired(Hart<XLEN>& h, const Entry* e);
   static void trace_trap(Hart<XLEN>& h, uint64_t instret, bool interrupt);
   static uint64_t instret_at(const Hart<XLEN>& h, const Entry* e);
-  static Block* remembered_successor(const Block* block, uint64_t pc) {
-    if (block->successor_pc[0] == pc) return block->successor[0];
-    if (block->successor_pc[1] == pc) return block->successor[1];
+  // A successor decoded for another privilege does not count: the same pc
+  // may translate differently there, or not be executable.
+  static Block* remembered_successor(const Block* block, uint64_t pc, Privilege priv) {
+    if (block->successor_pc[0] == pc && block->successor[0]->priv == priv) {
+      return block->successor[0];
+    }
+    if (block->successor_pc[1] == pc && block->successor[1]->priv == priv) {
+      return block->successor[1];
+    }
     return nullptr;
   }
   template <bool Last, bool Traced, size_t... Ids>
@@ -77,9 +83,10 @@ class Interpreter final : public Engine, public CodeWatcher {
   struct Block {
     uint64_t pc = 0;
     uint64_t fallthrough_pc = 0;
-    uint32_t cycles = 0;         // total timing-model cost when every instruction retires
-    std::vector<Entry> entries;  // the instructions, then a sentinel naming the block
-    uint32_t count = 0;          // instructions (entries.size() - 1)
+    uint32_t cycles = 0;                   // total timing-model cost when every instruction retires
+    std::vector<Entry> entries;            // the instructions, then a sentinel naming the block
+    uint32_t count = 0;                    // instructions (entries.size() - 1)
+    Privilege priv = Privilege::kMachine;  // the privilege it was fetched with
     // The last two distinct successors seen, to skip the hash lookup.
     uint64_t successor_pc[2] = {~uint64_t(0), ~uint64_t(0)};
     Block* successor[2] = {nullptr, nullptr};
@@ -91,8 +98,12 @@ class Interpreter final : public Engine, public CodeWatcher {
 
   Hart<XLEN>& m_hart;
   const TimingModel& m_timing;
-  std::unordered_map<uint64_t, std::unique_ptr<Block>> m_blocks;
-  std::unordered_set<uint64_t> m_code_pages;
+  // Decoded blocks by virtual pc, one map per privilege (U, S, -, M): each
+  // privilege fetches through its own translation and permissions. All go
+  // when the translation changes (Hart::fetch_context).
+  std::unordered_map<uint64_t, std::unique_ptr<Block>> m_blocks[4];
+  uint64_t m_fetch_context = 0;
+  std::unordered_set<uint64_t> m_code_pages;  // physical
 };
 
 extern template class Interpreter<32>;

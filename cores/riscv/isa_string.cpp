@@ -60,8 +60,11 @@ HartConfig parse_isa_string(const std::string& isa_in) {
     if (!name.empty()) enable(config, name, isa_in);
     underscore = next;
   }
-  // The machine-level ISA is always there: every hart has M-mode.
-  config.extensions.set(size_t(Extension::Sm));
+  // The privileged architecture is always there: every hart has M, S and U
+  // modes (with Sv32 or Sv39/48/57, PMP) and Sstc, as QEMU's virt harts do.
+  for (Extension e : {Extension::Sm, Extension::S, Extension::U, Extension::Sstc}) {
+    config.extensions.set(size_t(e));
+  }
   return config;
 }
 

@@ -23,6 +23,9 @@ class RiscvCore::HartSlot {
   virtual void add_cycles(uint64_t n) = 0;
   virtual void set_mip_bit(unsigned bit, bool level) = 0;
   virtual bool interrupt_pending() const = 0;  // wakes WFI, enabled or not
+  // Sstc: brings STIP up to date with time; returns the `time` value at which
+  // it will next rise, if it is armed and not yet pending.
+  virtual std::optional<uint64_t> update_supervisor_timer() = 0;
   virtual void wake() = 0;
   virtual void flush_tlb() = 0;
   virtual void memory_map_changed() = 0;  // DMI withdrawn: TLB and RAM windows go
@@ -65,10 +68,19 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
   void add_cycles(uint64_t n) override { m_hart.cycles += n; }
   void set_mip_bit(unsigned bit, bool level) override {
     using ux = sem::uxlen<XLEN>;
-    m_hart.mip = level ? (m_hart.mip | (ux(1) << bit)) : (m_hart.mip & ~(ux(1) << bit));
+    ux& wires = m_hart.mip_wires;
+    wires = level ? (wires | (ux(1) << bit)) : (wires & ~(ux(1) << bit));
+    m_hart.update_mip();
     m_hart.attention = true;
   }
   bool interrupt_pending() const override { return (m_hart.mip & m_hart.mie) != 0; }
+  std::optional<uint64_t> update_supervisor_timer() override {
+    const bool was_pending = m_hart.sstc_timer_pending;
+    riscv::update_supervisor_timer(m_hart);
+    if (m_hart.sstc_timer_pending != was_pending) m_hart.attention = true;
+    if ((m_hart.menvcfg >> 63) == 0 || m_hart.sstc_timer_pending) return std::nullopt;
+    return m_hart.stimecmp;
+  }
   void wake() override {
     m_hart.wfi = false;
     m_hart.attention = true;
@@ -203,8 +215,12 @@ void RiscvCore::run_thread() {
       wait(m_irq_event);  // parked: the simulation is ending
       continue;
     }
-    // Run until the end of this quantum, measured in cycles of this hart.
+    // Run until the end of this quantum, measured in cycles of this hart, or
+    // until time reaches stimecmp (Sstc), whichever comes first.
     sc_core::sc_time remaining = m_quantum.get_global_quantum() - m_quantum.get_local_time();
+    if (const std::optional<sc_core::sc_time> timer = time_until_supervisor_timer()) {
+      remaining = std::min(remaining, *timer);
+    }
     uint64_t budget = std::max<uint64_t>(1, uint64_t(remaining / m_period));
     m_run_start_cycles = m_slot->cycles();
     m_bus_stall = sc_core::SC_ZERO_TIME;
@@ -249,7 +265,15 @@ void RiscvCore::run_thread() {
       m_quantum.sync();
       // A copy on purpose: sc_time_stamp() refers to the kernel's moving time.
       const sc_core::sc_time asleep = sc_core::sc_time_stamp();  // NOLINT
-      while (!m_slot->interrupt_pending()) wait(m_irq_event);
+      while (!m_slot->interrupt_pending()) {
+        // Sstc's timer is not a wire: wake when time reaches stimecmp.
+        if (const std::optional<sc_core::sc_time> timer = time_until_supervisor_timer()) {
+          wait(std::max(*timer, m_period), m_irq_event);
+        } else {
+          wait(m_irq_event);
+        }
+        m_slot->update_supervisor_timer();
+      }
       m_slot->add_cycles(uint64_t((sc_core::sc_time_stamp() - asleep) / m_period));
       m_slot->wake();
       m_quantum.reset();
@@ -368,6 +392,19 @@ bool RiscvCore::dmi_for(uint64_t addr, DmiRegion& out) {
 void RiscvCore::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
   std::erase_if(m_dmi, [&](const DmiRegion& r) { return r.base <= end && r.last >= start; });
   m_slot->memory_map_changed();
+}
+
+std::optional<sc_core::sc_time> RiscvCore::time_until_supervisor_timer() {
+  const std::optional<uint64_t> deadline = m_slot->update_supervisor_timer();
+  if (!deadline) return std::nullopt;
+  const uint64_t now = timer_ticks();
+  if (*deadline <= now) return sc_core::SC_ZERO_TIME;
+  const uint64_t ticks = *deadline - now;
+  // Beyond about a day of simulated time the deadline needs no precision:
+  // the hart looks again every quantum anyway.
+  constexpr uint64_t kFarTicks = uint64_t(1) << 40;
+  const sc_core::sc_time tick(1e12 / double(m_params.timebase_hz), sc_core::SC_PS);
+  return double(std::min(ticks, kFarTicks)) * tick;
 }
 
 uint64_t RiscvCore::timer_ticks() {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -52,7 +53,8 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   std::vector<std::pair<std::string, std::string>> engine_statistics() const;
   const CoreParams& params() const { return m_params; }
 
-  // Interrupt inputs are numbered by their mip bit (3 MSI, 7 MTI, 11 MEI).
+  // Interrupt inputs are numbered by their mip bit (3 MSI, 7 MTI, 11 MEI,
+  // 9 SEI).
   void set_irq_level(unsigned line, bool level) override;
 
   // CpuDebug, used by the debugger (gdb numbering: x0-x31, pc = 32, CSR n = 65 + n).
@@ -84,6 +86,9 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   void apply_debug_settings();
   bool bus_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);
   sc_core::sc_time local_offset() const;
+  // Simulated time until the hart's Sstc timer (time >= stimecmp) fires, if
+  // it is armed; also brings mip.STIP up to date.
+  std::optional<sc_core::sc_time> time_until_supervisor_timer();
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
 
   CoreParams m_params;

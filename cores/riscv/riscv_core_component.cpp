@@ -1,6 +1,7 @@
 // The "riscv_hart" component type for platform files:
 //   component riscv_hart hart0 isa=rv64imac_zicsr_zifencei hartid=0 clock=1GHz
-// Interrupt inputs: msi, mti, mei (machine software, timer, external).
+// Interrupt inputs: msi, mti, mei (machine software, timer, external) and sei
+// (supervisor external, e.g. a PLIC's S-mode context).
 #include <stdexcept>
 
 #include "cores/riscv/riscv_core.h"
@@ -21,6 +22,7 @@ class RiscvCoreComponent final : public CpuComponent {
     if (which == "msi") return IrqInput{&m_core, 3};
     if (which == "mti") return IrqInput{&m_core, 7};
     if (which == "mei") return IrqInput{&m_core, 11};
+    if (which == "sei") return IrqInput{&m_core, 9};
     return std::nullopt;
   }
   void set_boot(uint64_t pc, uint64_t dtb_address) override { m_core.set_boot(pc, dtb_address); }
