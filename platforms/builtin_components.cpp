@@ -16,6 +16,7 @@
 #include "peripherals/plic.h"
 #include "peripherals/sifive_test.h"
 #include "peripherals/uart16550.h"
+#include "platforms/virtio_components.h"
 
 namespace silica {
 namespace {
@@ -227,6 +228,7 @@ void register_all() {
                                                         need_console(config, context), tohost,
                                                         fromhost);
                });
+  register_virtio_components();
 }
 
 }  // namespace

@@ -115,9 +115,10 @@ TEST_F(PlatformBuilderTest, BuildsTheVirtPlatform) {
   Platform platform = build_platform(find_platform("virt"), {}, m_context);
   EXPECT_EQ(platform.name(), "virt");
   const auto& components = platform.components();
-  ASSERT_EQ(components.size(), 7u);
-  const std::vector<std::string> expected = {"hart0", "ram", "uart0",   "clint",
-                                             "plic",  "rtc", "finisher"};
+  ASSERT_EQ(components.size(), 15u);
+  const std::vector<std::string> expected = {
+      "hart0",   "ram",     "uart0",   "clint",   "plic",    "rtc",     "finisher", "virtio0",
+      "virtio1", "virtio2", "virtio3", "virtio4", "virtio5", "virtio6", "virtio7"};
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(components[i].name, expected[i]);
   EXPECT_EQ(components[2].type, "uart16550");
   EXPECT_TRUE(components[2].origin.starts_with("virt.platform:")) << components[2].origin;
@@ -129,12 +130,16 @@ TEST_F(PlatformBuilderTest, BuildsTheVirtPlatform) {
   EXPECT_EQ(platform.component("nope"), nullptr);
 
   const std::vector<BusRegion> regions = platform.router().regions();
-  ASSERT_EQ(regions.size(), 6u);
+  ASSERT_EQ(regions.size(), 14u);
   EXPECT_EQ(regions[0].name, "finisher");
   EXPECT_EQ(regions[1].name, "rtc");
   EXPECT_EQ(regions[3].name, "plic");
-  EXPECT_EQ(regions[5].name, "ram");
-  EXPECT_EQ(regions[5].size, 128u << 20);
+  EXPECT_EQ(regions[5].name, "virtio0");
+  EXPECT_EQ(regions[5].base, 0x10001000u);
+  EXPECT_EQ(regions[12].name, "virtio7");
+  EXPECT_EQ(regions[12].base, 0x10008000u);
+  EXPECT_EQ(regions[13].name, "ram");
+  EXPECT_EQ(regions[13].size, 128u << 20);
   EXPECT_EQ(platform.router().describe_address(0x10000005), "uart0+0x5");
 
   // Elaboration succeeds: every socket is bound.
@@ -157,6 +162,10 @@ TEST_F(PlatformBuilderTest, BuildsTheVirtPlatform) {
   bus.write(0x02004000, 0, 8);  // mtimecmp[0] = 0 -> hart0.mti
   sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_US));
   EXPECT_TRUE(cpu->irqs().level(7));
+
+  // virtio slots without a drive (the default) are empty: DeviceID 0.
+  EXPECT_EQ(bus.read32(0x10001000), 0x74726976u);
+  EXPECT_EQ(bus.read32(0x10001008), 0u);
 
   bus.write32(0x00100000, 0x5555);  // test finisher: pass
   ASSERT_TRUE(m_sim_control.exit_code_.has_value());
@@ -295,7 +304,8 @@ TEST_F(PlatformBuilderTest, ReportsUnknownComponentTypes) {
   text.replace(text.find("uart16550 uart0"), 9, "uartx");
   const std::string error = build_error(text);
   EXPECT_NE(error.find("board.platform:3: unknown component type 'uartx' (known: clint, "
-                       "goldfish_rtc, htif, memory, plic, riscv_hart, sifive_test, uart16550)"),
+                       "goldfish_rtc, htif, memory, plic, riscv_hart, sifive_test, uart16550, "
+                       "virtio_mmio)"),
             std::string::npos)
       << error;
 }

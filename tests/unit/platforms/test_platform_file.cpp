@@ -32,15 +32,15 @@ TEST(PlatformFileTest, ParsesTheBuiltInVirtPlatform) {
   ASSERT_NE(file.find_param("memory"), nullptr);
   EXPECT_EQ(file.find_param("memory")->value, "128M");
   EXPECT_NE(file.find_param("harts"), nullptr);
-  ASSERT_EQ(file.components.size(), 7u);
+  ASSERT_EQ(file.components.size(), 15u);  // 7 + 8 virtio-mmio slots
   EXPECT_EQ(file.components[0].type, "riscv_hart");
   EXPECT_EQ(file.components[0].name, "hart0");
   EXPECT_EQ(file.components[0].values.count("isa"), 1u);
   EXPECT_EQ(file.components[1].values.at("size"), "${memory}");  // substituted by the builder
-  ASSERT_EQ(file.mappings.size(), 6u);
+  ASSERT_EQ(file.mappings.size(), 14u);
   EXPECT_EQ(file.mappings[1].component, "uart0");
   EXPECT_EQ(file.mappings[1].base, "0x10000000");
-  ASSERT_EQ(file.irqs.size(), 5u);
+  ASSERT_EQ(file.irqs.size(), 13u);
   EXPECT_EQ(file.irqs[1].source, "clint");
   EXPECT_EQ(file.irqs[1].source_pin, "mtip0");
   EXPECT_EQ(file.irqs[1].sink, "hart0");
