@@ -418,7 +418,6 @@ class BlockCompiler {
 
   // -- block entry and exits ----------------------------------------------------
   void emit_entry_checks() {
-    auto& g = m_gen;
     emit_checks(m_bail);
   }
 

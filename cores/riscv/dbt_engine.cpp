@@ -82,10 +82,15 @@ DbtEngine<XLEN>::DbtEngine(Hart<XLEN>& hart, const TimingModel& timing, size_t c
 template <unsigned XLEN>
 bool DbtEngine<XLEN>::interpreter_needed() const {
   const Hart<XLEN>& h = m_hart;
-  // Translated code accesses memory untranslated and unchecked: it runs only
-  // in M-mode without MPRV or locked PMP entries.
   return h.trace != nullptr || h.breakpoints != nullptr || h.watchpoints != nullptr ||
-         h.single_step || !h.unrestricted_machine_mode();
+         h.single_step;
+}
+
+template <unsigned XLEN>
+unsigned DbtEngine<XLEN>::translation_context() const {
+  const Hart<XLEN>& h = m_hart;
+  if (h.unrestricted_machine_mode()) return kUnrestrictedMachine;
+  return h.priv == Privilege::kMachine ? kRestrictedMachine : unsigned(h.priv);
 }
 
 template <unsigned XLEN>
@@ -101,7 +106,9 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
       h.attention = false;
       chain_site = nullptr;
       if (*h.stop_request) return StopReason::kStopRequest;
-      if (h.code_flush_requested || m_flush_pending ||
+      // Code changed, or what guest addresses mean for fetching it (satp,
+      // sfence.vma, PMP), or the RAM behind them.
+      if (h.code_flush_requested || m_flush_pending || h.fetch_context != m_fetch_context ||
           h.memory_map_generation != m_memory_map_generation) {
         flush_code_cache();
       }
@@ -109,8 +116,17 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
       if (h.wfi) return StopReason::kWaitForIrq;
       // Interrupts stay pending while disabled: keep looking at them.
       if ((h.mip & h.mie) != 0) h.attention = true;
-      // Left M-mode, or set MPRV or a PMP lock (all of which raise attention).
-      if (interpreter_needed()) return m_interpreter.run(cycle_limit, instret_limit);
+    }
+    // A trap, an xRET, MPRV or a PMP lock may have moved the hart to another
+    // translation context. The inline jump cache knows only pcs: it must
+    // not lead into another context's code. (Translated code that changes
+    // the context raises attention, so the next entry check leaves for here
+    // before running anything a stale jump-cache entry reached.)
+    const unsigned context = translation_context();
+    if (context != m_context) {
+      m_context = context;
+      m_jump_cache.clear();
+      chain_site = nullptr;
     }
     const dbt::CompiledBlock code = lookup(h.pc);
     if (code.direct == nullptr) {
@@ -139,8 +155,9 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
 
 template <unsigned XLEN>
 dbt::CompiledBlock DbtEngine<XLEN>::lookup(uint64_t pc) {
-  auto it = m_blocks.find(pc);
-  const dbt::CompiledBlock code = it != m_blocks.end() ? it->second.code : translate(pc);
+  auto& blocks = m_blocks[m_context];
+  auto it = blocks.find(pc);
+  const dbt::CompiledBlock code = it != blocks.end() ? it->second.code : translate(pc);
   if (code.checked != nullptr) {
     dbt::JumpCache::Entry& e = m_jump_cache.entries[dbt::JumpCache::index(pc)];
     e.pc = pc;
@@ -210,7 +227,7 @@ dbt::CompiledBlock DbtEngine<XLEN>::translate(uint64_t pc) {
   m_stats.code_bytes_emitted += m_buffer.used() - m_stats.code_bytes;
   m_stats.insns_left_to_interpreter += m_last_interpreted;
   t.code = code;
-  m_blocks.emplace(pc, std::move(t));
+  m_blocks[m_context].emplace(pc, std::move(t));
   m_stats.blocks_translated += 1;
   m_stats.guest_insns_translated += insns;
   m_stats.code_bytes = m_buffer.used();
@@ -231,9 +248,10 @@ dbt::CompiledBlock DbtEngine<XLEN>::compile(const Region& region, Translation& t
   m_last_interpreted = 0;
   dbt::BlockContext context;
   context.pc = pc;
-  // Loads from the RAM the region's code is in read host memory directly.
+  // Loads from the RAM the region's code is in read host memory directly,
+  // when addresses are physical and unchecked.
   DmiRegion ram;
-  if (m_hart.memory->dmi_for(pc, ram) && ram.readable) {
+  if (m_context == kUnrestrictedMachine && m_hart.memory->dmi_for(pc, ram) && ram.readable) {
     context.window = {ram.base, ram.last - ram.base + 1, ram.host, m_hart.config.misaligned_traps};
   }
   uint32_t cycles = 0;
@@ -293,13 +311,18 @@ void DbtEngine<XLEN>::dump(uint64_t pc, const dbt::IrBlock& ir, const dbt::Compi
 
 template <unsigned XLEN>
 void DbtEngine<XLEN>::flush_code_cache() {
-  if (!m_blocks.empty()) ++m_stats.flushes;  // only flushes that drop translations
-  m_blocks.clear();
+  bool any = false;
+  for (auto& blocks : m_blocks) {
+    any |= !blocks.empty();
+    blocks.clear();
+  }
+  if (any) ++m_stats.flushes;  // only flushes that drop translations
   m_code_pages.clear();
   m_jump_cache.clear();
   m_buffer.flush();
   m_flush_pending = false;
   m_memory_map_generation = m_hart.memory_map_generation;
+  m_fetch_context = m_hart.fetch_context;
   ++m_generation;
   m_stats.code_bytes = m_buffer.used();
   m_interpreter.flush_code_cache();  // also lets write-TLB entries refill

@@ -6,9 +6,14 @@
 // interpreter's, so both engines retire the same instructions in the same
 // blocks and take interrupts at the same boundaries. While a debugger has
 // breakpoints, watchpoints or a single step, or a trace sink is attached, runs
-// go to the embedded interpreter, which implements those per instruction; so
-// do runs outside M-mode, with mstatus.MPRV or with locked PMP entries, as
-// translated code accesses memory untranslated and unchecked.
+// go to the embedded interpreter, which implements those per instruction.
+//
+// Translations belong to a translation context: the privilege they fetch
+// and access memory with, and for M-mode whether accesses are unchecked
+// (no MPRV, no locked PMP entry), the one context whose loads may read RAM
+// straight from host memory. Elsewhere loads and stores go through the
+// hart's TLB, which holds the current context's pages, and its slow paths.
+// A change of satp, sfence.vma or PMP (Hart::fetch_context) drops them all.
 #pragma once
 
 #include <chrono>
@@ -67,9 +72,12 @@ class DbtEngine final : public Engine, public CodeWatcher {
     std::unique_ptr<DecodedInsn[]> insns;
   };
 
-  // Debugging, tracing, or a mode whose memory accesses need translation or
-  // PMP checks: runs go to the embedded interpreter.
+  // Debugging or tracing: runs go to the embedded interpreter.
   bool interpreter_needed() const;
+  static constexpr unsigned kRestrictedMachine = 2;  // U = 0 and S = 1 are themselves
+  static constexpr unsigned kUnrestrictedMachine = 3;
+  static constexpr unsigned kContexts = 4;
+  unsigned translation_context() const;
   // The translation for pc, translating on a miss; null entries when
   // fetching faulted (the trap is taken).
   dbt::CompiledBlock lookup(uint64_t pc);
@@ -97,7 +105,9 @@ class DbtEngine final : public Engine, public CodeWatcher {
   dbt::CodeBuffer m_buffer;
   dbt::JumpCache m_jump_cache;
   dbt::X86Backend m_backend;
-  std::unordered_map<uint64_t, Translation> m_blocks;
+  std::unordered_map<uint64_t, Translation> m_blocks[kContexts];  // by context, then pc
+  unsigned m_context = kUnrestrictedMachine;                      // the one the jump cache holds
+  uint64_t m_fetch_context = 0;  // Hart::fetch_context the translations are for
   std::unordered_set<uint64_t> m_code_pages;
   uint64_t m_generation = 0;  // counts flushes: chaining sites die with them
   bool m_flush_pending = false;
