@@ -128,7 +128,8 @@ inline void Interpreter<XLEN>::finish_block(Hart<XLEN>& h, const Block* block) {
 
 template <unsigned XLEN>
 template <bool Last, bool Traced, size_t... Ids>
-constexpr auto Interpreter<XLEN>::make_threaded_table(std::index_sequence<Ids...>) {
+constexpr std::array<typename Interpreter<XLEN>::ThreadedFn, sizeof...(Ids)>
+Interpreter<XLEN>::make_threaded_table(std::index_sequence<Ids...>) {
   if constexpr (Last) {
     return std::array<ThreadedFn, sizeof...(Ids)>{&threaded_last<Ids, Traced>...};
   } else {

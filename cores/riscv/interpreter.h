@@ -78,8 +78,11 @@ class Interpreter final : public Engine, public CodeWatcher {
     }
     return nullptr;
   }
+  // The return type is spelled out: GCC 12 crashes deducing it here for
+  // some source paths (an internal compiler error in the substitution).
   template <bool Last, bool Traced, size_t... Ids>
-  static constexpr auto make_threaded_table(std::index_sequence<Ids...>);
+  static constexpr std::array<ThreadedFn, sizeof...(Ids)> make_threaded_table(
+      std::index_sequence<Ids...>);
   struct Block {
     uint64_t pc = 0;
     uint64_t fallthrough_pc = 0;
