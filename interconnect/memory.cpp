@@ -12,8 +12,12 @@
 namespace silica {
 
 Memory::Memory(const sc_core::sc_module_name& name, uint64_t size_bytes,
-               const sc_core::sc_time& latency)
-    : sc_core::sc_module(name), socket("socket"), m_size(size_bytes), m_latency(latency) {
+               const sc_core::sc_time& latency, bool read_only)
+    : sc_core::sc_module(name),
+      socket("socket"),
+      m_size(size_bytes),
+      m_latency(latency),
+      m_read_only(read_only) {
   if (size_bytes == 0) throw ConfigError(std::string(this->name()) + ": memory size must not be 0");
   if (size_bytes > SIZE_MAX) {
     throw ConfigError(std::string(this->name()) + ": memory size does not fit the host");
@@ -47,6 +51,10 @@ void Memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
     return;
   }
   const tlm::tlm_command command = trans.get_command();
+  if (m_read_only && command == tlm::TLM_WRITE_COMMAND) {
+    trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return;
+  }
   if (trans.get_byte_enable_ptr() != nullptr || span != length) {
     if (command != tlm::TLM_IGNORE_COMMAND) masked_access(trans, address, length);
   } else if (command == tlm::TLM_READ_COMMAND) {
@@ -107,7 +115,11 @@ bool Memory::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& d
   dmi.set_dmi_ptr(m_data);
   dmi.set_start_address(0);
   dmi.set_end_address(m_size - 1);
-  dmi.allow_read_write();
+  if (m_read_only) {
+    dmi.allow_read();
+  } else {
+    dmi.allow_read_write();
+  }
   dmi.set_read_latency(m_latency);
   dmi.set_write_latency(m_latency);
   return true;

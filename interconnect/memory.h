@@ -19,8 +19,10 @@ class Memory : public sc_core::sc_module {
   tlm_utils::simple_target_socket<Memory> socket;
 
   // Throws ConfigError if size_bytes is 0 or the host cannot reserve the range.
+  // A read-only memory (a boot ROM) answers guest writes with a command error
+  // and grants read-only DMI; debug writes (loaders) still fill it.
   Memory(const sc_core::sc_module_name& name, uint64_t size_bytes,
-         const sc_core::sc_time& latency = sc_core::SC_ZERO_TIME);
+         const sc_core::sc_time& latency = sc_core::SC_ZERO_TIME, bool read_only = false);
   ~Memory() override;
   Memory(const Memory&) = delete;
   Memory& operator=(const Memory&) = delete;
@@ -28,6 +30,7 @@ class Memory : public sc_core::sc_module {
   // For loaders and tests: offset 0 of the RAM, valid for size() bytes.
   uint8_t* host_pointer() { return m_data; }
   uint64_t size() const { return m_size; }
+  bool read_only() const { return m_read_only; }
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -39,6 +42,7 @@ class Memory : public sc_core::sc_module {
   uint8_t* m_data = nullptr;
   uint64_t m_size = 0;
   sc_core::sc_time m_latency;
+  bool m_read_only = false;
 };
 
 }  // namespace silica

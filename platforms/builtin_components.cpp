@@ -161,6 +161,11 @@ void register_all() {
                   BuildContext&) -> std::unique_ptr<Component> {
                  return std::make_unique<MemoryComponent>(name, config.get_u64("size"));
                });
+  registry.add("rom",
+               [](const std::string& name, const ComponentConfig& config,
+                  BuildContext&) -> std::unique_ptr<Component> {
+                 return std::make_unique<MemoryComponent>(name, config.get_u64("size"), true);
+               });
   registry.add("uart16550",
                [](const std::string& name, const ComponentConfig& config,
                   BuildContext& context) -> std::unique_ptr<Component> {
@@ -233,8 +238,8 @@ void register_all() {
 
 }  // namespace
 
-MemoryComponent::MemoryComponent(const std::string& name, uint64_t size)
-    : m_memory(name.c_str(), size) {}
+MemoryComponent::MemoryComponent(const std::string& name, uint64_t size, bool read_only)
+    : m_memory(name.c_str(), size, sc_core::SC_ZERO_TIME, read_only) {}
 
 tlm::tlm_target_socket<>* MemoryComponent::target_socket(std::string_view name) {
   return is_default_socket(name) ? &m_memory.socket : nullptr;

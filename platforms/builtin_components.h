@@ -11,16 +11,17 @@
 
 namespace silica {
 
-// Registers memory, uart16550, clint, plic, goldfish_rtc, sifive_test and htif
+// Registers memory, rom, uart16550, clint, plic, goldfish_rtc, sifive_test and htif
 // with the ComponentRegistry. Explicit, because static initializers in a static
 // library are dropped when nothing references their object file. Idempotent.
 void register_builtin_components();
 
-// Platform type "memory" (parameter size=). Exposed so loaders and checks can
-// find RAM: the builder requires every initiator to reach one of these.
+// Platform types "memory" (RAM) and "rom" (read-only to the guest, filled by
+// the loader: the reset vector), both with parameter size=. Exposed so loaders
+// and checks can find RAM: the builder requires every initiator to reach one.
 class MemoryComponent : public Component {
  public:
-  MemoryComponent(const std::string& name, uint64_t size);
+  MemoryComponent(const std::string& name, uint64_t size, bool read_only = false);
   Memory& memory() { return m_memory; }
   // "" or "socket".
   tlm::tlm_target_socket<>* target_socket(std::string_view name) override;

@@ -1,5 +1,6 @@
 #include "platforms/platform.h"
 
+#include "platforms/device_tree.h"
 #include "platforms/platform_file.h"
 
 #include <algorithm>
@@ -131,7 +132,13 @@ Component& Platform::add_component(const std::string& type, const std::string& n
     throw ConfigError(where + ": " + e.what());
   }
   if (!component) throw ConfigError(where + ": the '" + type + "' factory built nothing");
-  const std::vector<std::string> unused = config.unused_keys();
+  // Parameters that only say how the device tree describes the component
+  // (a hart's mmu=) are not typos even when the model ignores them.
+  std::vector<std::string> unused = config.unused_keys();
+  std::erase_if(unused, [&type](const std::string& key) {
+    const auto keys = device_tree_parameters(type);
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  });
   if (!unused.empty()) {
     throw ConfigError(where + ": unknown parameter" + (unused.size() > 1 ? "s '" : " '") +
                       join(unused) + "' for " + type);
@@ -141,7 +148,7 @@ Component& Platform::add_component(const std::string& type, const std::string& n
   if (tlm::tlm_initiator_socket<>* socket = component->initiator_socket("")) {
     socket->bind(m_state->router.target_socket);
   }
-  m_state->components.push_back({name, type, origin, std::move(component)});
+  m_state->components.push_back({name, type, origin, std::move(component), values});
   return *m_state->components.back().component;
 }
 

@@ -24,6 +24,8 @@ class Platform {
     std::string type;
     std::string origin;  // where it was declared, for messages: "virt.platform:7"
     std::unique_ptr<Component> component;
+    // Its parameters with ${params} substituted: the device tree reads them.
+    std::map<std::string, std::string> values;
   };
   struct Mapping {
     size_t component;    // index into components()

@@ -38,9 +38,14 @@ uint64_t number(const std::string& raw, const std::map<std::string, std::string>
 
 }  // namespace
 
-Platform build_platform(const PlatformFile& file,
+Platform build_platform(const PlatformFile& parsed,
                         const std::map<std::string, std::string>& param_overrides,
                         BuildContext& context) {
+  // foreach ranges may depend on the overridden parameters (harts=): expand
+  // the loops again with them.
+  const PlatformFile file = parsed.has_loops && !param_overrides.empty()
+                                ? parse_platform(parsed.text, parsed.file_name, param_overrides)
+                                : parsed;
   const std::map<std::string, std::string> params = resolve_params(file, param_overrides);
   Platform platform(file.name, context);
 

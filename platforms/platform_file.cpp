@@ -54,23 +54,54 @@ std::string base_name(const std::string& path) {
 }
 
 // Parses one file, line by line; each statement handler throws with the line.
+// Replaces ${name} for the names in `values` only; other references stay for
+// the parameter check.
+std::string substitute_known(std::string_view text,
+                             const std::map<std::string, std::string>& values) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    auto close = text.compare(i, 2, "${") == 0 ? text.find('}', i + 2) : std::string_view::npos;
+    if (close != std::string_view::npos) {
+      auto it = values.find(std::string(text.substr(i + 2, close - i - 2)));
+      if (it != values.end()) {
+        out += it->second;
+        i = close + 1;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+constexpr int64_t kMaxIterations = 4096;
+
+struct Line {
+  unsigned number;
+  std::string text;  // comment removed, trimmed
+};
+
 class Parser {
  public:
-  explicit Parser(const std::string& file_name) {
+  Parser(const std::string& file_name, const std::map<std::string, std::string>& overrides)
+      : m_overrides(overrides) {
     m_file.file_name = file_name;
     m_file.name = base_name(file_name);
   }
 
   PlatformFile parse(std::string_view text) {
+    std::vector<Line> lines;
+    const std::string_view source = text;
     unsigned line_number = 0;
     while (!text.empty()) {
       ++line_number;
       auto end = text.find('\n');
       std::string_view line = text.substr(0, end);
       text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-      m_line = line_number;
-      statement(line.substr(0, line.find('#')));
+      lines.push_back({line_number, std::string(trim(line.substr(0, line.find('#'))))});
     }
+    block(lines, 0, lines.size(), {});
+    if (m_file.has_loops) m_file.text = source;
     check_references();
     if (m_file.components.empty()) {
       throw ConfigError(m_file.file_name + ": defines no components");
@@ -84,6 +115,86 @@ class Parser {
   }
   [[noreturn]] void fail_at(unsigned line, const std::string& what) const {
     throw ConfigError(m_file.location(line) + ": " + what);
+  }
+
+  // Runs lines [begin, end) with the loop variables `vars` in scope.
+  void block(const std::vector<Line>& lines, size_t begin, size_t end,
+             const std::map<std::string, std::string>& vars) {
+    for (size_t i = begin; i < end; ++i) {
+      m_line = lines[i].number;
+      const std::string& text = lines[i].text;
+      if (text == "}") fail("'}' without a foreach");
+      if (!text.starts_with("foreach") || (text.size() > 7 && !std::isspace(uint8_t(text[7])))) {
+        if (!vars.empty() && text.starts_with("param") &&
+            (text.size() == 5 || std::isspace(uint8_t(text[5])))) {
+          fail("param inside a foreach (parameters are declared once, before use)");
+        }
+        statement(substitute_known(text, vars));
+        continue;
+      }
+      const size_t close = matching_close(lines, i, end);
+      loop(lines, i, close, vars);
+      i = close;
+    }
+  }
+
+  // The line of the '}' closing the foreach at `open`.
+  size_t matching_close(const std::vector<Line>& lines, size_t open, size_t end) const {
+    unsigned depth = 0;
+    for (size_t i = open; i < end; ++i) {
+      const std::string& text = lines[i].text;
+      if (text.starts_with("foreach") && text.ends_with("{")) ++depth;
+      if (text == "}" && --depth == 0) return i;
+    }
+    fail_at(lines[open].number, "foreach has no closing '}' (a line holding only '}')");
+  }
+
+  void loop(const std::vector<Line>& lines, size_t open, size_t close,
+            const std::map<std::string, std::string>& vars) {
+    m_file.has_loops = true;
+    const std::vector<std::string> words = split_words(substitute_known(lines[open].text, vars));
+    const auto dots = words.size() == 5 ? words[3].find("..") : std::string::npos;
+    if (words.size() != 5 || words[2] != "in" || words[4] != "{" || dots == std::string::npos) {
+      fail("malformed foreach (expected: foreach VAR in FIRST..LAST {)");
+    }
+    const std::string& var = words[1];
+    if (!is_identifier(var)) fail("malformed loop variable '" + var + "'");
+    if (m_defaults.count(var) != 0 || vars.count(var) != 0) {
+      fail("loop variable '" + var + "' hides a parameter or an enclosing loop's variable");
+    }
+    const int64_t first = bound(words[3].substr(0, dots));
+    const int64_t last = bound(words[3].substr(dots + 2));
+    if (last >= first && last - first >= kMaxIterations) {
+      fail("foreach runs " + std::to_string(last - first + 1) + " times (at most " +
+           std::to_string(kMaxIterations) + ")");
+    }
+    std::map<std::string, std::string> inner = vars;
+    for (int64_t i = first; i <= last; ++i) {
+      inner[var] = std::to_string(i);
+      block(lines, open + 1, close, inner);
+    }
+  }
+
+  // A range bound: numbers and ${params} joined by + and -.
+  int64_t bound(const std::string& raw) const {
+    const std::string text = check_value(raw);
+    int64_t total = 0;
+    size_t i = 0;
+    char sign = '+';
+    while (true) {
+      size_t next = text.find_first_of("+-", i);
+      const std::string term = text.substr(i, next == std::string::npos ? std::string::npos
+                                                                           : next - i);
+      auto value = parse_size(term);
+      if (!value || *value > uint64_t(kMaxIterations) * 1024) {
+        fail("foreach bound '" + raw + "' is not a number or a sum of numbers (e.g. " +
+             "0..${harts}-1)");
+      }
+      total += sign == '+' ? int64_t(*value) : -int64_t(*value);
+      if (next == std::string::npos) return total;
+      sign = text[next];
+      i = next + 1;
+    }
   }
 
   void statement(std::string_view line) {
@@ -109,7 +220,8 @@ class Parser {
       }
       irq(split_words(spaced));
     } else {
-      fail("unknown statement '" + keyword + "' (expected param, component, map or irq)");
+      fail("unknown statement '" + keyword +
+           "' (expected param, component, map, irq or foreach)");
     }
   }
 
@@ -132,7 +244,8 @@ class Parser {
       fail("duplicate parameter '" + name + "' (first declared at line " +
            std::to_string(previous->line) + ")");
     }
-    m_defaults[name] = check_value(value);
+    auto override = m_overrides.find(name);
+    m_defaults[name] = override != m_overrides.end() ? override->second : check_value(value);
     m_file.params.push_back({name, value, m_line});
   }
 
@@ -215,7 +328,8 @@ class Parser {
   }
 
   PlatformFile m_file;
-  std::map<std::string, std::string> m_defaults;  // parameters resolved with their defaults
+  const std::map<std::string, std::string>& m_overrides;
+  std::map<std::string, std::string> m_defaults;  // parameters resolved (defaults or overrides)
   unsigned m_line = 0;
 };
 
@@ -263,8 +377,9 @@ std::string substitute_params(std::string_view text,
   return out;
 }
 
-PlatformFile parse_platform(std::string_view text, const std::string& file_name) {
-  return Parser(file_name).parse(text);
+PlatformFile parse_platform(std::string_view text, const std::string& file_name,
+                            const std::map<std::string, std::string>& overrides) {
+  return Parser(file_name, overrides).parse(text);
 }
 
 PlatformFile read_platform_file(const std::string& path) {

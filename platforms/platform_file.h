@@ -8,6 +8,11 @@
 //                                    ("bus" is reserved); no blanks around '='
 //   map NAME[.SOCKET] BASE SIZE      puts a target socket on the system bus
 //   irq SOURCE.PIN -> SINK.INPUT     a level-sensitive interrupt wire
+//   foreach VAR in FIRST..LAST {     repeats the lines up to a line holding only
+//   ...                              '}' for VAR = FIRST..LAST (inclusive; none
+//   }                                when LAST < FIRST), ${VAR} replaced in them;
+//                                    bounds are numbers or ${params} joined by
+//                                    + and -, e.g. 0..${harts}-1. May nest.
 //
 // ${param} is substituted in component values, map bases and sizes. Numbers
 // are decimal or 0x hex, '_' allowed, with optional K/M/G/T binary suffixes.
@@ -54,6 +59,10 @@ struct PlatformIrq {
 struct PlatformFile {
   std::string file_name;  // as shown in messages: "virt.platform", or the path given
   std::string name;       // "virt"
+  // The source, kept when it has foreach loops: their ranges depend on
+  // parameters, so the builder expands them again with its overrides.
+  std::string text;
+  bool has_loops = false;
   std::vector<PlatformParam> params;
   std::vector<PlatformComponent> components;
   std::vector<PlatformMapping> mappings;
@@ -66,7 +75,9 @@ struct PlatformFile {
 
 // Parses platform text; file_name is used in messages. Checks syntax, names,
 // duplicates and references; component types are checked by the builder.
-PlatformFile parse_platform(std::string_view text, const std::string& file_name);
+// foreach ranges use the parameters' defaults, replaced by `overrides`.
+PlatformFile parse_platform(std::string_view text, const std::string& file_name,
+                            const std::map<std::string, std::string>& overrides = {});
 
 // Names in platform files: a letter or '_', then letters, digits and '_'.
 bool is_identifier(std::string_view text);

@@ -11,6 +11,8 @@ PACKAGES=(
   # execution traces: zstd for the binary format, its Python reader, and
   # GraphViz to check (and look at) silica-trace's control-flow graphs
   libzstd-dev python3-zstandard graphviz
+  # device trees: libfdt builds and checks the DTB, dtc shows it as text
+  libfdt-dev device-tree-compiler
   # RISC-V guest programs and the reference simulator
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
   qemu-system-misc

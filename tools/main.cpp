@@ -1,6 +1,7 @@
 // silica's command line. `silica run [options] ELF` boots a platform with a
-// program and exits with the guest's exit code; bad input gets one line on
-// stderr and exit status 2.
+// bare-metal program, `silica run --bios FW --kernel Image ...` boots firmware
+// and a kernel as QEMU's virt does; either exits with the guest's exit code.
+// Bad input gets one line on stderr and exit status 2.
 #include <unistd.h>
 
 #include <cstdio>
@@ -52,7 +53,21 @@ int sc_main(int argc, char* argv[]) {
   double quantum_us = 10.0;
 
   CLI::App* run = app.add_subcommand("run", "Run a program on a platform");
-  run->add_option("program", options.program, "ELF executable to run")->required();
+  run->add_option("program", options.boot.program,
+                  "bare-metal ELF to run (as QEMU's -bios none -kernel ELF)");
+  run->add_option("--bios", options.boot.bios,
+                  "firmware at the start of RAM (ELF, or raw such as OpenSBI's fw_dynamic.bin)");
+  run->add_option("--kernel", options.boot.kernel,
+                  "kernel the firmware starts in S-mode (ELF, or raw such as a Linux Image)");
+  run->add_option("--initrd", options.boot.initrd, "initial ramdisk for the kernel");
+  std::string append;
+  run->add_option("--append", append, "kernel command line (/chosen bootargs)");
+  run->add_option("--dtb", options.boot.dtb,
+                  "device tree blob to use instead of the generated one");
+  run->add_option("--dump-dtb", options.dump_dtb, "write the device tree to this file and exit");
+  unsigned harts = 0;
+  run->add_option("--smp", harts, "number of harts (1..8), as the platform's harts parameter")
+      ->check(CLI::Range(1, 8));
   run->add_option("--platform", options.platform, "built-in platform name or .platform file")
       ->capture_default_str();
   run->add_option("--core", options.core, "execution engine")
@@ -102,6 +117,15 @@ int sc_main(int argc, char* argv[]) {
     return 2;
   }
 
+  if (run->count("--append") != 0) options.boot.append = append;
+  if (options.boot.program.empty() && options.boot.bios.empty() && options.boot.kernel.empty() &&
+      options.dump_dtb.empty()) {
+    std::fprintf(stderr,
+                 "silica: nothing to run: give a program, --bios or --kernel (see 'silica run "
+                 "--help')\n");
+    return 2;
+  }
+  if (harts != 0) options.params["harts"] = std::to_string(harts);
   if (!memory.empty()) {
     if (!valid_memory_size(memory)) {
       std::fprintf(stderr, "silica: -m %s: expected a size such as 128M or 2G\n", memory.c_str());

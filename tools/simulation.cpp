@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "cores/riscv/riscv_core.h"
+#include "interconnect/tlm_helpers.h"
 #include "peripherals/host_console.h"
 #include "platforms/builtin_components.h"
 #include "platforms/platform_builder.h"
@@ -85,7 +88,7 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   if (options.core != "interp" && options.core != "dbt") {
     throw ConfigError("core '" + options.core + "' is not available (available: interp, dbt)");
   }
-  m_elf = read_elf(options.program);
+  const RequestedXlen wanted = requested_xlen(options.boot);
   register_builtin_components();
   riscv::register_riscv_core_component();
   BuildContext context;
@@ -99,8 +102,9 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   // platform's rv32 variant unless the user chose an ISA.
   const PlatformParam* isa = file.find_param("isa");
   if (isa != nullptr && params.count("isa") == 0 && isa->value.rfind("rv64", 0) == 0 &&
-      m_elf.xlen == 32) {
+      wanted.xlen == 32) {
     params["isa"] = "rv32" + isa->value.substr(4);
+    if (file.find_param("mmu") != nullptr && params.count("mmu") == 0) params["mmu"] = "sv32";
   }
   m_platform = std::make_unique<Platform>(build_platform(file, params, context));
   if (params.count("isa") != 0) {
@@ -108,24 +112,27 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   } else if (isa != nullptr) {
     m_isa = isa->value;
   }
-  // riscv-tests style programs talk to the host through tohost/fromhost.
-  if (auto tohost = m_elf.symbol("tohost")) {
-    auto fromhost = m_elf.symbol("fromhost");
-    m_platform->add_component("htif", "htif",
-                              {{"tohost", std::to_string(*tohost)},
-                               {"fromhost", std::to_string(fromhost.value_or(*tohost + 8))}},
-                              options.program);
-    m_platform->check();
-  }
   if (m_platform->cpus().empty()) {
     throw ConfigError(file.file_name + ": the platform has no processor");
   }
+  m_xlen = m_platform->cpus()[0]->xlen();
   for (CpuComponent* cpu : m_platform->cpus()) {
-    if (cpu->xlen() != m_elf.xlen) {
-      throw ConfigError(options.program + ": a " + std::to_string(m_elf.xlen) +
+    if (wanted.xlen != 0 && cpu->xlen() != wanted.xlen) {
+      throw ConfigError(wanted.path + ": a " + std::to_string(wanted.xlen) +
                         "-bit program cannot run on a " + std::to_string(cpu->xlen()) +
                         "-bit hart (hart " + std::to_string(cpu->hart_id()) + ")");
     }
+  }
+  m_boot = std::make_unique<BootPlan>(options.boot, *m_platform);
+  // riscv-tests style programs talk to the host through tohost/fromhost.
+  const ElfImage* program = options.boot.program.empty() ? nullptr : m_boot->symbols();
+  if (auto tohost = program != nullptr ? program->symbol("tohost") : std::nullopt) {
+    auto fromhost = program->symbol("fromhost");
+    m_platform->add_component("htif", "htif",
+                              {{"tohost", std::to_string(*tohost)},
+                               {"fromhost", std::to_string(fromhost.value_or(*tohost + 8))}},
+                              options.boot.program);
+    m_platform->check();
   }
   tlm_utils::tlm_quantumkeeper::set_global_quantum(options.quantum);
   if (!options.trace_path.empty()) open_trace();
@@ -140,11 +147,15 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
 Simulation::~Simulation() = default;
 
 uint64_t Simulation::resolve_address(const std::string& option, const std::string& text) const {
-  if (std::optional<uint64_t> symbol = m_elf.symbol(text)) return *symbol;
+  const ElfImage* symbols = m_boot->symbols();
+  if (symbols != nullptr) {
+    if (std::optional<uint64_t> symbol = symbols->symbol(text)) return *symbol;
+  }
   try {
     return trace::parse_address(text);
   } catch (const std::invalid_argument&) {
-    throw ConfigError(option + " " + text + ": neither a symbol of " + m_options.program +
+    throw ConfigError(option + " " + text + ": neither a symbol of " +
+                      (symbols != nullptr ? symbols->path : std::string("any ELF given")) +
                       " nor an address");
   }
 }
@@ -152,7 +163,7 @@ uint64_t Simulation::resolve_address(const std::string& option, const std::strin
 void Simulation::open_trace() {
   trace::TraceOptions trace_options;
   trace_options.path = m_options.trace_path;
-  trace_options.xlen = m_elf.xlen;
+  trace_options.xlen = m_xlen;
   trace_options.isa = m_isa;
   try {
     trace_options.format = trace::parse_trace_format(m_options.trace_format);
@@ -183,9 +194,19 @@ void Simulation::open_trace() {
 }
 
 void Simulation::load_program() {
-  load_elf(m_elf, m_platform->router());
-  // No device tree yet: a1 = 0 (QEMU passes one; programs here must not need it).
-  for (CpuComponent* cpu : m_platform->cpus()) cpu->set_boot(m_elf.entry, 0);
+  m_boot->load(*m_platform);
+}
+
+void Simulation::write_dtb() const {
+  const std::vector<uint8_t>& dtb = m_boot->dtb();
+  FILE* out = std::fopen(m_options.dump_dtb.c_str(), "wb");
+  if (out == nullptr) {
+    throw ConfigError(m_options.dump_dtb + ": cannot write: " + std::strerror(errno));
+  }
+  const bool written = std::fwrite(dtb.data(), 1, dtb.size(), out) == dtb.size();
+  if (std::fclose(out) != 0 || !written) {
+    throw ConfigError(m_options.dump_dtb + ": cannot write: " + std::strerror(errno));
+  }
 }
 
 void Simulation::request_exit(int exit_code) {
@@ -258,6 +279,13 @@ std::optional<int> Simulation::run_debugged() {
 }
 
 int Simulation::run() {
+  if (!m_options.dump_dtb.empty()) {
+    write_dtb();
+    std::fprintf(stderr, "silica: device tree (%zu bytes, at %s in RAM) written to %s\n",
+                 m_boot->dtb().size(), hex(m_boot->dtb_address()).c_str(),
+                 m_options.dump_dtb.c_str());
+    return 0;
+  }
   auto start = std::chrono::steady_clock::now();
   if (m_options.gdb_port) {
     if (std::optional<int> status = run_debugged()) {

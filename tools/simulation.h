@@ -14,6 +14,7 @@
 #include <systemc>
 
 #include "interconnect/sim_control.h"
+#include "platforms/boot_images.h"
 #include "platforms/elf_image.h"
 #include "platforms/platform.h"
 #include "traces/trace_record.h"
@@ -24,9 +25,12 @@ class CharBackend;
 class DebugHooks;
 
 struct RunOptions {
-  std::string program;                        // ELF to load and start
-  std::string platform = "virt";              // built-in name or a .platform file
-  std::string core = "dbt";                   // execution engine: dbt or interp
+  // What to load: a bare-metal program, or firmware/kernel/initrd as with
+  // QEMU's -bios/-kernel/-initrd/-append/-dtb (see platforms/boot_images.h).
+  BootOptions boot;
+  std::string dump_dtb;           // write the device tree here and stop (QEMU's dumpdtb=)
+  std::string platform = "virt";  // built-in name or a .platform file
+  std::string core = "dbt";       // execution engine: dbt or interp
   std::map<std::string, std::string> params;  // platform parameter overrides (-m → memory)
   uint64_t max_instructions = 0;              // 0 = no limit
   sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);
@@ -63,11 +67,13 @@ class Simulation final : public SimControl {
  private:
   class Controller;
   void load_program();
+  void write_dtb() const;
   void print_stats(double host_seconds) const;
 
   RunOptions m_options;
   CharBackend& m_console;
-  ElfImage m_elf;
+  std::unique_ptr<BootPlan> m_boot;
+  unsigned m_xlen = 64;
   bool m_stop_request = false;
   std::optional<int> m_exit_code;
   void open_trace();

@@ -60,8 +60,33 @@ def main():
             "component memory ram size=4K",
             "map ram 0x90000000 0x1000",
             ""]))
+        bad_dtb = write("bad.dtb", bytes(range(64)) * 2, "wb")
+        big = os.path.join(tmp, "big.bin")  # sparse: larger than a 16 MiB RAM
+        with open(big, "wb") as f:
+            f.truncate(20 << 20)
+        image = bytearray(4096)  # a Linux Image header claiming 100 MiB once running
+        image[16:24] = (100 << 20).to_bytes(8, "little")
+        image[48:56] = b"RISCV\0\0\0"
+        image[56:60] = b"RSC\x05"
+        image = write("Image", bytes(image), "wb")
+        initrd = write("initrd.img", b"x" * 1024, "wb")
         cases = [
             ("missing ELF", ["nosuch.elf"], "nosuch.elf"),
+            ("nothing to run", [], "nothing to run"),
+            ("missing firmware", ["--bios", "nosuch.bin"], "nosuch.bin: cannot open"),
+            ("missing kernel", ["--kernel", "nokernel"], "nokernel: cannot open"),
+            ("empty initrd", ["--kernel", image, "--initrd", "/dev/null"], "/dev/null"),
+            ("kernel larger than RAM", ["-m", "16M", "--kernel", big], "big.bin: 20971520 bytes"),
+            ("Image over the initrd", ["--kernel", image, "--initrd", initrd],
+             "initrd.img (0x84000000-0x840003ff) overlaps"),
+            ("initrd without kernel", ["--initrd", initrd, elf], "--initrd needs --kernel"),
+            ("program and firmware", ["--bios", image, elf], "give either a program or --bios"),
+            ("bad dtb", ["--dtb", bad_dtb, elf], "bad.dtb: not a usable device tree blob"),
+            ("unwritable dtb dump", ["--dump-dtb", "/nonexistent/dir/x.dtb"],
+             "/nonexistent/dir/x.dtb: cannot write"),
+            ("too many harts", ["--smp", "9", elf], "--smp"),
+            ("ELF firmware for the wrong machine", ["--bios", "/bin/true"],
+             "not a RISC-V executable"),
             ("truncated ELF", [truncated], "truncated.elf"),
             ("not an ELF", [garbage], "not an ELF"),
             ("x86-64 ELF", ["/bin/true"], "not a RISC-V executable"),

@@ -5,64 +5,17 @@
 #include "interconnect/sim_control.h"
 #include "peripherals/host_console.h"
 #include "platforms/builtin_components.h"
+#include "tests/unit/platforms/test_cpu.h"
 #include "tests/unit/support/tlm_driver.h"
 
 namespace silica {
 namespace {
 
 using test::IrqProbe;
+using test::RecordingSimControl;
+using test::register_test_cpu;
+using test::TestCpu;
 using test::TlmDriver;
-
-// Test double for the core's "riscv_hart" type: a TLM initiator the test
-// drives directly, with interrupt inputs msi (line 3), mti (line 7) and mei
-// (line 11), as the real core numbers them.
-class TestCpu : public CpuComponent {
- public:
-  TestCpu(const std::string& name, uint64_t hart_id) : m_driver(name.c_str()), m_hart_id(hart_id) {}
-  tlm::tlm_initiator_socket<>* initiator_socket(std::string_view name) override {
-    return name.empty() ? &m_driver.socket : nullptr;
-  }
-  std::optional<IrqInput> irq_input(std::string_view name) override {
-    if (name == "msi") return IrqInput{&m_probe, 3};
-    if (name == "mti") return IrqInput{&m_probe, 7};
-    if (name == "mei") return IrqInput{&m_probe, 11};
-    return std::nullopt;
-  }
-  void set_boot(uint64_t pc, uint64_t /*dtb_address*/) override { m_pc = pc; }
-  CpuStats stats() const override { return {}; }
-  uint64_t hart_id() const override { return m_hart_id; }
-  unsigned xlen() const override { return 64; }
-  void set_trace_sink(trace::TraceSink*) override {}
-  void set_instruction_limit(uint64_t /*limit*/) override {}
-  bool instruction_limit_reached() const override { return false; }
-
-  TlmDriver& bus() { return m_driver; }
-  const IrqProbe& irqs() const { return m_probe; }
-
- private:
-  TlmDriver m_driver;
-  IrqProbe m_probe;
-  uint64_t m_hart_id;
-  uint64_t m_pc = 0;
-};
-
-class RecordingSimControl : public SimControl {
- public:
-  void request_exit(int exit_code) override { exit_code_ = exit_code; }
-  void request_reset() override { ++resets; }
-  std::optional<int> exit_code_;
-  unsigned resets = 0;
-};
-
-void register_test_cpu() {
-  ComponentRegistry::instance().add("riscv_hart",
-                                    [](const std::string& name, const ComponentConfig& config,
-                                       BuildContext&) -> std::unique_ptr<Component> {
-                                      config.get_string("isa");
-                                      return std::make_unique<TestCpu>(name,
-                                                                       config.get_u64("hartid", 0));
-                                    });
-}
 
 class PlatformBuilderTest : public ::testing::Test {
  protected:
@@ -115,13 +68,13 @@ TEST_F(PlatformBuilderTest, BuildsTheVirtPlatform) {
   Platform platform = build_platform(find_platform("virt"), {}, m_context);
   EXPECT_EQ(platform.name(), "virt");
   const auto& components = platform.components();
-  ASSERT_EQ(components.size(), 15u);
+  ASSERT_EQ(components.size(), 16u);
   const std::vector<std::string> expected = {
-      "hart0",   "ram",     "uart0",   "clint",   "plic",    "rtc",     "finisher", "virtio0",
-      "virtio1", "virtio2", "virtio3", "virtio4", "virtio5", "virtio6", "virtio7"};
+      "hart0",   "ram",     "mrom",    "uart0",   "clint",   "plic",    "rtc",     "finisher",
+      "virtio0", "virtio1", "virtio2", "virtio3", "virtio4", "virtio5", "virtio6", "virtio7"};
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(components[i].name, expected[i]);
-  EXPECT_EQ(components[2].type, "uart16550");
-  EXPECT_TRUE(components[2].origin.starts_with("virt.platform:")) << components[2].origin;
+  EXPECT_EQ(components[3].type, "uart16550");
+  EXPECT_TRUE(components[3].origin.starts_with("virt.platform:")) << components[3].origin;
 
   ASSERT_EQ(platform.cpus().size(), 1u);
   auto* cpu = dynamic_cast<TestCpu*>(platform.cpus()[0]);
@@ -130,16 +83,17 @@ TEST_F(PlatformBuilderTest, BuildsTheVirtPlatform) {
   EXPECT_EQ(platform.component("nope"), nullptr);
 
   const std::vector<BusRegion> regions = platform.router().regions();
-  ASSERT_EQ(regions.size(), 14u);
-  EXPECT_EQ(regions[0].name, "finisher");
-  EXPECT_EQ(regions[1].name, "rtc");
-  EXPECT_EQ(regions[3].name, "plic");
-  EXPECT_EQ(regions[5].name, "virtio0");
-  EXPECT_EQ(regions[5].base, 0x10001000u);
-  EXPECT_EQ(regions[12].name, "virtio7");
-  EXPECT_EQ(regions[12].base, 0x10008000u);
-  EXPECT_EQ(regions[13].name, "ram");
-  EXPECT_EQ(regions[13].size, 128u << 20);
+  ASSERT_EQ(regions.size(), 15u);
+  EXPECT_EQ(regions[0].name, "mrom");
+  EXPECT_EQ(regions[1].name, "finisher");
+  EXPECT_EQ(regions[2].name, "rtc");
+  EXPECT_EQ(regions[4].name, "plic");
+  EXPECT_EQ(regions[6].name, "virtio0");
+  EXPECT_EQ(regions[6].base, 0x10001000u);
+  EXPECT_EQ(regions[13].name, "virtio7");
+  EXPECT_EQ(regions[13].base, 0x10008000u);
+  EXPECT_EQ(regions[14].name, "ram");
+  EXPECT_EQ(regions[14].size, 128u << 20);
   EXPECT_EQ(platform.router().describe_address(0x10000005), "uart0+0x5");
 
   // Elaboration succeeds: every socket is bound.
@@ -162,6 +116,14 @@ TEST_F(PlatformBuilderTest, BuildsTheVirtPlatform) {
   bus.write(0x02004000, 0, 8);  // mtimecmp[0] = 0 -> hart0.mti
   sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_US));
   EXPECT_TRUE(cpu->irqs().level(7));
+
+  // The reset ROM reads what the loader put there and ignores the guest's writes.
+  auto* mrom = dynamic_cast<MemoryComponent*>(platform.component("mrom"));
+  ASSERT_NE(mrom, nullptr);
+  mrom->memory().host_pointer()[0] = 0x97;
+  EXPECT_EQ(bus.read8(0x1000), 0x97);
+  EXPECT_NE(bus.write(0x1000, 0, 1), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(bus.read8(0x1000), 0x97);
 
   // virtio slots without a drive (the default) are empty: DeviceID 0.
   EXPECT_EQ(bus.read32(0x10001000), 0x74726976u);
@@ -304,7 +266,7 @@ TEST_F(PlatformBuilderTest, ReportsUnknownComponentTypes) {
   text.replace(text.find("uart16550 uart0"), 9, "uartx");
   const std::string error = build_error(text);
   EXPECT_NE(error.find("board.platform:3: unknown component type 'uartx' (known: clint, "
-                       "goldfish_rtc, htif, memory, plic, riscv_hart, sifive_test, uart16550, "
+                       "goldfish_rtc, htif, memory, plic, riscv_hart, rom, sifive_test, uart16550, "
                        "virtio_mmio)"),
             std::string::npos)
       << error;
@@ -359,9 +321,9 @@ TEST_F(PlatformBuilderTest, ReportsInitiatorsThatReachNoMemory) {
 TEST_F(PlatformBuilderTest, ReportsBadInterruptWiring) {
   std::string text = kBoard + "irq clint.msip1 -> hart0.msi\n";
   EXPECT_EQ(build_error(text), "board.platform:9: 'clint' (clint) has no interrupt output 'msip1'");
-  text = kBoard + "irq clint.msip0 -> hart0.sei\n";
+  text = kBoard + "irq clint.msip0 -> hart0.uei\n";
   EXPECT_EQ(build_error(text),
-            "board.platform:9: 'hart0' (riscv_hart) has no interrupt input 'sei'");
+            "board.platform:9: 'hart0' (riscv_hart) has no interrupt input 'uei'");
   text = kBoard + "irq clint.mtip0 -> hart0.msi\n";
   EXPECT_EQ(build_error(text),
             "board.platform:9: interrupt output clint.mtip0 is already connected (at "

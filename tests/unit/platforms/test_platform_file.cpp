@@ -32,15 +32,15 @@ TEST(PlatformFileTest, ParsesTheBuiltInVirtPlatform) {
   ASSERT_NE(file.find_param("memory"), nullptr);
   EXPECT_EQ(file.find_param("memory")->value, "128M");
   EXPECT_NE(file.find_param("harts"), nullptr);
-  ASSERT_EQ(file.components.size(), 15u);  // 7 + 8 virtio-mmio slots
+  ASSERT_EQ(file.components.size(), 16u);  // 8 + 8 virtio-mmio slots
   EXPECT_EQ(file.components[0].type, "riscv_hart");
-  EXPECT_EQ(file.components[0].name, "hart0");
+  EXPECT_EQ(file.components[0].name, "hart0");  // from a foreach over the harts
   EXPECT_EQ(file.components[0].values.count("isa"), 1u);
   EXPECT_EQ(file.components[1].values.at("size"), "${memory}");  // substituted by the builder
-  ASSERT_EQ(file.mappings.size(), 14u);
-  EXPECT_EQ(file.mappings[1].component, "uart0");
-  EXPECT_EQ(file.mappings[1].base, "0x10000000");
-  ASSERT_EQ(file.irqs.size(), 13u);
+  ASSERT_EQ(file.mappings.size(), 15u);
+  EXPECT_EQ(file.mappings[2].component, "uart0");
+  EXPECT_EQ(file.mappings[2].base, "0x10000000");
+  ASSERT_EQ(file.irqs.size(), 14u);
   EXPECT_EQ(file.irqs[1].source, "clint");
   EXPECT_EQ(file.irqs[1].source_pin, "mtip0");
   EXPECT_EQ(file.irqs[1].sink, "hart0");
@@ -98,8 +98,8 @@ INSTANTIATE_TEST_SUITE_P(
     Messages, PlatformFileErrorTest,
     ::testing::Values(
         BadLine{"compnent uart16550 uart0\n",
-                "board.platform:4: unknown statement 'compnent' (expected param, component, map "
-                "or irq)"},
+                "board.platform:4: unknown statement 'compnent' (expected param, component, map, "
+                "irq or foreach)"},
         BadLine{"param size 12\n", "board.platform:4: malformed param"},
         BadLine{"param memory = 1G\n",
                 "board.platform:4: duplicate parameter 'memory' (first declared at line 1)"},
@@ -126,11 +126,60 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{"irq clint -> hart0.mti\n",
                 "board.platform:4: malformed interrupt endpoint 'clint'"},
         BadLine{"irq ram.x -> hart0.mti\n",
-                "board.platform:4: unknown component 'hart0' in irq (components: ram)"}),
+                "board.platform:4: unknown component 'hart0' in irq (components: ram)"},
+        BadLine{"foreach i in 0..1 {\ncomponent memory m${i} size=1K\n",
+                "board.platform:4: foreach has no closing '}'"},
+        BadLine{"}\n", "board.platform:4: '}' without a foreach"},
+        BadLine{"foreach i 0..1 {\n}\n", "board.platform:4: malformed foreach"},
+        BadLine{"foreach i in 0-1 {\n}\n", "board.platform:4: malformed foreach"},
+        BadLine{"foreach 1i in 0..1 {\n}\n", "board.platform:4: malformed loop variable '1i'"},
+        BadLine{"foreach memory in 0..1 {\n}\n",
+                "board.platform:4: loop variable 'memory' hides a parameter"},
+        BadLine{"foreach i in 0..1 {\nforeach i in 0..1 {\n}\n}\n",
+                "board.platform:5: loop variable 'i' hides"},
+        BadLine{"foreach i in 0..lots {\n}\n", "board.platform:4: foreach bound 'lots'"},
+        BadLine{"foreach i in 0..${nope} {\n}\n", "board.platform:4: unknown parameter '${nope}'"},
+        BadLine{"foreach i in 0..100000 {\n}\n", "board.platform:4: foreach runs 100001 times"},
+        BadLine{"foreach i in 0..1 {\nparam x = 1\n}\n",
+                "board.platform:5: param inside a foreach"},
+        // Errors inside a loop name the body's line, with the value of the variable.
+        BadLine{"foreach i in 0..1 {\n  component memory ram${i} size=1K\n  component memory "
+                "ram1 size=1K\n}\n",
+                "board.platform:5: duplicate component name 'ram1' (first defined at line 6)"}),
     // Stable test names (case_0, case_1, ...) instead of printed pointers.
     [](const ::testing::TestParamInfo<BadLine>& info) {
       return "case_" + std::to_string(info.index);
     });
+
+TEST(PlatformFileTest, ForeachRepeatsLinesWithTheVariableAndParameters) {
+  const PlatformFile file = parse_platform(
+      "param n = 3\n"
+      "component memory ram size=4K\n"
+      "foreach i in 1..${n}-1 {   # hart 0 is declared elsewhere\n"
+      "  component memory m${i} size=${n}K\n"
+      "  foreach j in 0..${i} {\n"
+      "    map m${i}.s${j} 0x${i}${j}000 4K\n"
+      "  }\n"
+      "}\n"
+      "foreach k in 1..0 {\n"  // no iterations
+      "  component memory never size=1K\n"
+      "}\n",
+      "board.platform");
+  EXPECT_TRUE(file.has_loops);
+  ASSERT_EQ(file.components.size(), 3u);
+  EXPECT_EQ(file.components[1].name, "m1");
+  EXPECT_EQ(file.components[1].values.at("size"), "${n}K");  // parameters stay for the builder
+  EXPECT_EQ(file.components[1].line, 4u);
+  EXPECT_EQ(file.components[2].name, "m2");
+  ASSERT_EQ(file.mappings.size(), 5u);  // m1: j = 0..1, m2: j = 0..2
+  EXPECT_EQ(file.mappings[4].component, "m2");
+  EXPECT_EQ(file.mappings[4].socket, "s2");
+  EXPECT_EQ(file.mappings[4].base, "0x22000");
+
+  // Overrides change the ranges.
+  const PlatformFile more = parse_platform(file.text, file.file_name, {{"n", "5"}});
+  EXPECT_EQ(more.components.size(), 5u);
+}
 
 TEST(PlatformFileTest, RejectsAFileWithoutComponents) {
   EXPECT_EQ(parse_error("# nothing\nparam x = 1\n"), "board.platform: defines no components");
