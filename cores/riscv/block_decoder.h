@@ -53,4 +53,8 @@ template <unsigned XLEN>
 void watch_code_pages(Hart<XLEN>& h, const DecodedBlock& block,
                       std::unordered_set<uint64_t>& code_pages);
 
+// Records the virtual pages (addresses) the block's instructions were
+// fetched from: its first and, when it reaches into the next, its last.
+void note_virtual_pages(const DecodedBlock& block, std::unordered_set<uint64_t>& pages);
+
 }  // namespace silica::riscv

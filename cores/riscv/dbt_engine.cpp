@@ -222,6 +222,7 @@ dbt::CompiledBlock DbtEngine<XLEN>::translate(uint64_t pc) {
   size_t insns = 0;
   for (size_t k = 0; k < m_last_blocks_used; ++k) {
     watch_code_pages(m_hart, region.blocks[k], m_code_pages);
+    note_virtual_pages(region.blocks[k], m_virtual_code_pages);
     insns += region.blocks[k].insns.size();
   }
   m_stats.code_bytes_emitted += m_buffer.used() - m_stats.code_bytes;
@@ -318,6 +319,7 @@ void DbtEngine<XLEN>::flush_code_cache() {
   }
   if (any) ++m_stats.flushes;  // only flushes that drop translations
   m_code_pages.clear();
+  m_virtual_code_pages.clear();
   m_jump_cache.clear();
   m_buffer.flush();
   m_flush_pending = false;

@@ -59,6 +59,9 @@ class DbtEngine final : public Engine, public CodeWatcher {
   bool is_code_page(uint64_t page) const override {
     return m_code_pages.count(page) != 0 || m_interpreter.is_code_page(page);
   }
+  bool is_virtual_code_page(uint64_t page) const override {
+    return m_virtual_code_pages.count(page) != 0 || m_interpreter.is_virtual_code_page(page);
+  }
   void code_page_written(uint64_t page) override;
 
   const DbtStats& stats() const { return m_stats; }
@@ -108,7 +111,8 @@ class DbtEngine final : public Engine, public CodeWatcher {
   std::unordered_map<uint64_t, Translation> m_blocks[kContexts];  // by context, then pc
   unsigned m_context = kUnrestrictedMachine;                      // the one the jump cache holds
   uint64_t m_fetch_context = 0;  // Hart::fetch_context the translations are for
-  std::unordered_set<uint64_t> m_code_pages;
+  std::unordered_set<uint64_t> m_code_pages;          // physical
+  std::unordered_set<uint64_t> m_virtual_code_pages;  // in any context
   uint64_t m_generation = 0;  // counts flushes: chaining sites die with them
   bool m_flush_pending = false;
   uint64_t m_memory_map_generation = 0;

@@ -88,6 +88,9 @@ class CodeWatcher {
   virtual ~CodeWatcher() = default;
   virtual bool is_code_page(uint64_t page) const = 0;
   virtual void code_page_written(uint64_t page) = 0;
+  // Whether code was decoded from this virtual page (its address), in any
+  // privilege: an sfence.vma naming another page leaves decoded code alone.
+  virtual bool is_virtual_code_page(uint64_t page) const = 0;
 };
 
 template <unsigned XLEN>

@@ -21,15 +21,26 @@ void fence_i(Hart<XLEN>& h, const DecodedInsn&) {
 }
 
 template <unsigned XLEN>
-bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> /*vaddr*/,
+bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> vaddr,
                sem::uxlen<XLEN> /*asid*/) {
   // Illegal in U-mode, and in S-mode while mstatus.TVM traps it to M.
   if (h.priv == Privilege::kUser ||
       (h.priv == Privilege::kSupervisor && (h.mstatus & mstatus_bits::kTvm) != 0)) {
     return illegal_instruction(h, d);
   }
-  // Every cached translation goes, whatever address or ASID was named: the
-  // TLB holds one context only, and decoded code is keyed by virtual pc.
+  // The TLB goes whatever address or ASID was named: it holds one context
+  // only. Decoded code, keyed by virtual pc, goes only if the fence names a
+  // page code was decoded from (or all pages): an OS fences data pages far
+  // more often (Linux's early page-table setup, once per few thousand
+  // instructions), and dropping every translation each time would cost
+  // more than the rest of the boot. A fence naming one page of a superpage
+  // that also held code elsewhere is the case this misses.
+  const unsigned rs1 = (d.raw >> 15) & 31;
+  const uint64_t page = uint64_t(vaddr) & ~(kPageSize - 1);
+  if (rs1 != 0 && h.code_watcher != nullptr && !h.code_watcher->is_virtual_code_page(page)) {
+    h.flush_tlb();
+    return true;
+  }
   h.translation_changed(true);
   return true;
 }

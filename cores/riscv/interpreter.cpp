@@ -163,6 +163,7 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   sentinel.block = block.get();
   block->entries.push_back(sentinel);
   watch_code_pages(m_hart, decoded, m_code_pages);
+  note_virtual_pages(decoded, m_virtual_code_pages);
   Block* raw = block.get();
   m_blocks[size_t(m_hart.priv)][pc] = std::move(block);
   return raw;
@@ -257,6 +258,7 @@ template <unsigned XLEN>
 void Interpreter<XLEN>::flush_code_cache() {
   for (auto& blocks : m_blocks) blocks.clear();
   m_code_pages.clear();
+  m_virtual_code_pages.clear();
   m_hart.code_flush_requested = false;
   m_fetch_context = m_hart.fetch_context;
   // Write TLB entries were withheld from code pages; let them refill.

@@ -32,6 +32,9 @@ class Interpreter final : public Engine, public CodeWatcher {
   void flush_code_cache() override;
 
   bool is_code_page(uint64_t page) const override { return m_code_pages.count(page) != 0; }
+  bool is_virtual_code_page(uint64_t page) const override {
+    return m_virtual_code_pages.count(page) != 0;
+  }
   void code_page_written(uint64_t page) override;
 
   void set_trace_sink(trace::TraceSink* sink) override;
@@ -106,7 +109,8 @@ class Interpreter final : public Engine, public CodeWatcher {
   // when the translation changes (Hart::fetch_context).
   std::unordered_map<uint64_t, std::unique_ptr<Block>> m_blocks[4];
   uint64_t m_fetch_context = 0;
-  std::unordered_set<uint64_t> m_code_pages;  // physical
+  std::unordered_set<uint64_t> m_code_pages;          // physical
+  std::unordered_set<uint64_t> m_virtual_code_pages;  // in any privilege
 };
 
 extern template class Interpreter<32>;
