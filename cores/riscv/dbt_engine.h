@@ -110,8 +110,8 @@ class DbtEngine final : public Engine, public CodeWatcher {
   dbt::X86Backend m_backend;
   std::unordered_map<uint64_t, Translation> m_blocks[kContexts];  // by context, then pc
   unsigned m_context = kUnrestrictedMachine;                      // the one the jump cache holds
-  uint64_t m_fetch_context = 0;  // Hart::fetch_context the translations are for
-  std::unordered_set<uint64_t> m_code_pages;          // physical
+  uint64_t m_fetch_context = 0;               // Hart::fetch_context the translations are for
+  std::unordered_set<uint64_t> m_code_pages;  // physical
   std::unordered_set<uint64_t> m_virtual_code_pages;  // in any context
   uint64_t m_generation = 0;  // counts flushes: chaining sites die with them
   bool m_flush_pending = false;

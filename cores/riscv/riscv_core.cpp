@@ -185,6 +185,7 @@ RiscvCore::~RiscvCore() = default;
 
 void RiscvCore::set_boot(uint64_t pc, uint64_t dtb_address) {
   m_slot->reset(pc, dtb_address);
+  ++m_boots;
   // After a machine reset the thread is parked; let it run the new state.
   if (sc_core::sc_is_running()) m_irq_event.notify(sc_core::SC_ZERO_TIME);
 }
@@ -265,7 +266,8 @@ void RiscvCore::run_thread() {
       m_quantum.sync();
       // A copy on purpose: sc_time_stamp() refers to the kernel's moving time.
       const sc_core::sc_time asleep = sc_core::sc_time_stamp();  // NOLINT
-      while (!m_slot->interrupt_pending()) {
+      const uint64_t boots = m_boots;
+      while (!m_slot->interrupt_pending() && m_boots == boots) {
         // Sstc's timer is not a wire: wake when time reaches stimecmp.
         if (const std::optional<sc_core::sc_time> timer = time_until_supervisor_timer()) {
           wait(std::max(*timer, m_period), m_irq_event);
@@ -274,8 +276,11 @@ void RiscvCore::run_thread() {
         }
         m_slot->update_supervisor_timer();
       }
-      m_slot->add_cycles(uint64_t((sc_core::sc_time_stamp() - asleep) / m_period));
-      m_slot->wake();
+      // A reset started the hart afresh: its sleep is not the new state's.
+      if (m_boots == boots) {
+        m_slot->add_cycles(uint64_t((sc_core::sc_time_stamp() - asleep) / m_period));
+        m_slot->wake();
+      }
       m_quantum.reset();
       continue;
     }

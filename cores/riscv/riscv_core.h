@@ -109,6 +109,7 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   bool m_stepping = false;
   uint64_t m_instret_limit = ~uint64_t(0);
   bool m_limit_reached = false;
+  uint64_t m_boots = 0;  // set_boot() calls: a machine reset wakes a hart asleep in WFI
 };
 
 // Registers the "riscv_hart" component type with the platform builder.

@@ -64,8 +64,9 @@ other_hart:
     bne a0, t0, fail
     la t3, hart1_flag
     sw t0, 0(t3)
-park:                          /* spins rather than wfi: a hart asleep in */
-    j park                     /* WFI does not restart on a machine reset yet */
+park:                          /* asleep in WFI: a machine reset must wake it */
+    wfi
+    j park
 fail:
     slli t6, t6, 16
     li t0, 0x3333
