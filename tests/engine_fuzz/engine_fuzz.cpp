@@ -45,6 +45,7 @@
 #include "cores/riscv/interpreter.h"
 #include "cores/riscv/timing_model.h"
 #include "riscv_disasm.h"
+#include "tests/unit/support/ram_port.h"
 
 // The DBT engine, once it exists, has the interpreter's constructor and
 // interface. Until then only "interp" can be chosen.
@@ -122,38 +123,16 @@ void install_crash_reporter(const std::string& header, unsigned timeout_seconds)
   if (timeout_seconds != 0) ::alarm(timeout_seconds);
 }
 
-constexpr uint64_t kRamBase = 0x80000000;
+constexpr uint64_t kRamBase = test::RamPort::kBase;
 constexpr uint32_t kTerminator = 0x0000006f;  // jal x0, 0
 // Runs allowed to bring the two engines to a common block boundary.
 constexpr unsigned kMaxSyncRuns = 10000;
 
-// RAM as a vector; nothing else is mapped, so other addresses fault.
-class RamPort final : public MemoryPort {
+// The test RAM, with a 100 MHz timer beside a 1 GHz hart: a function of the
+// hart's own cycles, so both engines read the same time at the same point.
+class RamPort final : public test::RamPort {
  public:
-  std::vector<uint8_t> ram;
   const uint64_t* cycles = nullptr;  // the hart's, for the time CSR
-
-  bool in_ram(uint64_t addr, unsigned len) const {
-    return addr >= kRamBase && addr - kRamBase <= ram.size() &&
-           len <= ram.size() - (addr - kRamBase);
-  }
-  bool bus_read(uint64_t addr, void* data, unsigned len) override {
-    if (!in_ram(addr, len)) return false;
-    std::memcpy(data, &ram[addr - kRamBase], len);
-    return true;
-  }
-  bool bus_write(uint64_t addr, const void* data, unsigned len) override {
-    if (!in_ram(addr, len)) return false;
-    std::memcpy(&ram[addr - kRamBase], data, len);
-    return true;
-  }
-  bool dmi_for(uint64_t addr, DmiRegion& out) override {
-    if (!in_ram(addr, 1)) return false;
-    out = {ram.data(), kRamBase, kRamBase + ram.size() - 1, true, true};
-    return true;
-  }
-  // A 100 MHz timer beside a 1 GHz hart: a function of the hart's own
-  // cycles, so both engines read the same time at the same point.
   uint64_t timer_ticks() override { return *cycles / 10; }
 };
 

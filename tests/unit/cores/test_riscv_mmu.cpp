@@ -11,47 +11,14 @@
 #include "cores/riscv/mmu.h"
 #include "cores/riscv/pmp.h"
 #include "cores/riscv/timing_model.h"
+#include "tests/unit/support/ram_port.h"
 
 namespace silica::riscv {
 namespace {
 
-constexpr uint64_t kRamBase = 0x80000000;
+constexpr uint64_t kRamBase = test::RamPort::kBase;
 
-class RamPort final : public MemoryPort {
- public:
-  std::vector<uint8_t> ram = std::vector<uint8_t>(64 * 1024);
-
-  bool in_ram(uint64_t addr, unsigned len) const {
-    return addr >= kRamBase && addr + len <= kRamBase + ram.size();
-  }
-  bool bus_read(uint64_t addr, void* data, unsigned len) override {
-    if (!in_ram(addr, len)) return false;
-    std::memcpy(data, &ram[addr - kRamBase], len);
-    return true;
-  }
-  bool bus_write(uint64_t addr, const void* data, unsigned len) override {
-    if (!in_ram(addr, len)) return false;
-    std::memcpy(&ram[addr - kRamBase], data, len);
-    return true;
-  }
-  bool dmi_for(uint64_t addr, DmiRegion& out) override {
-    if (!in_ram(addr, 1)) return false;
-    out = {ram.data(), kRamBase, kRamBase + ram.size() - 1, true, true};
-    return true;
-  }
-  uint64_t timer_ticks() override { return 0; }
-
-  template <class T>
-  void put(uint64_t addr, T value) {
-    std::memcpy(&ram[addr - kRamBase], &value, sizeof value);
-  }
-  template <class T>
-  T get(uint64_t addr) const {
-    T value;
-    std::memcpy(&value, &ram[addr - kRamBase], sizeof value);
-    return value;
-  }
-};
+using test::RamPort;
 
 constexpr uint8_t kR = 1, kW = 2, kX = 4, kTor = 1 << 3, kNa4 = 2 << 3, kNapot = 3 << 3,
                   kLocked = 0x80;
