@@ -1,18 +1,14 @@
 #include "platforms/boot_images.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstring>
 
 #include "interconnect/router.h"
 #include "interconnect/tlm_helpers.h"
 #include "platforms/builtin_components.h"
 #include "platforms/device_tree.h"
+#include "platforms/host_file.h"
 
 namespace silica {
 namespace {
@@ -33,31 +29,6 @@ constexpr uint64_t kInfoOffset = 40;
 
 uint64_t align_up(uint64_t value, uint64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
-}
-
-std::vector<uint8_t> read_whole_file(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw ConfigError(path + ": cannot open: " + std::strerror(errno));
-  struct stat info {};
-  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    close(fd);
-    throw ConfigError(path + ": not a regular file");
-  }
-  std::vector<uint8_t> bytes(static_cast<size_t>(info.st_size));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = n < 0 ? errno : EIO;
-      close(fd);
-      throw ConfigError(path + ": cannot read: " + std::strerror(error));
-    }
-    done += static_cast<size_t>(n);
-  }
-  close(fd);
-  if (bytes.empty()) throw ConfigError(path + ": empty file");
-  return bytes;
 }
 
 uint64_t read_le(const std::vector<uint8_t>& bytes, size_t offset, unsigned size) {

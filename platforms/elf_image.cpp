@@ -1,21 +1,18 @@
 #include "platforms/elf_image.h"
 #include "interconnect/tlm_helpers.h"
 
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <limits>
 
 #include "interconnect/router.h"
 #include "platforms/component.h"
+#include "platforms/host_file.h"
 
 namespace silica {
 namespace {
@@ -27,32 +24,6 @@ namespace {
 std::string libelf_error() {
   const char* message = elf_errmsg(-1);
   return message != nullptr ? message : "unknown libelf error";
-}
-
-// Reads the whole file: libelf then parses from memory, and every offset can be
-// checked against the real file size.
-std::vector<char> read_file(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(path, std::string("cannot open: ") + std::strerror(errno));
-  struct stat info {};
-  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    close(fd);
-    fail(path, "not a regular file");
-  }
-  std::vector<char> bytes(static_cast<size_t>(info.st_size));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = n < 0 ? errno : EIO;
-      close(fd);
-      fail(path, std::string("cannot read: ") + std::strerror(error));
-    }
-    done += static_cast<size_t>(n);
-  }
-  close(fd);
-  return bytes;
 }
 
 const char* machine_name(unsigned machine) {
@@ -94,7 +65,7 @@ class ElfHandle {
 };
 
 void read_segments(const std::string& path, Elf* elf, const GElf_Ehdr& header,
-                   const std::vector<char>& file, ElfImage& image) {
+                   const std::vector<uint8_t>& file, ElfImage& image) {
   const uint64_t file_size = file.size();
   size_t count = 0;
   if (elf_getphdrnum(elf, &count) != 0) fail(path, "malformed program headers: " + libelf_error());
@@ -120,7 +91,7 @@ void read_segments(const std::string& path, Elf* elf, const GElf_Ehdr& header,
     segment.address = phdr.p_paddr;
     segment.mem_size = phdr.p_memsz;
     segment.flags = phdr.p_flags;
-    const char* contents = file.data() + phdr.p_offset;
+    const uint8_t* contents = file.data() + phdr.p_offset;
     segment.bytes.assign(contents, contents + phdr.p_filesz);
     image.segments.push_back(std::move(segment));
   }
@@ -227,7 +198,9 @@ void read_symbols(const std::string& path, Elf* elf, const GElf_Ehdr& header, ui
 }  // namespace
 
 ElfImage read_elf(const std::string& path) {
-  std::vector<char> bytes = read_file(path);
+  // Read whole: libelf then parses from memory, and every offset can be
+  // checked against the real file size.
+  std::vector<uint8_t> bytes = read_whole_file(path);
   if (bytes.size() < EI_NIDENT || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0) {
     fail(path, "not an ELF file");
   }
@@ -240,7 +213,7 @@ ElfImage read_elf(const std::string& path) {
   if (bytes[EI_DATA] != ELFDATA2LSB)
     fail(path, "not a little-endian ELF (RISC-V is little-endian)");
   if (elf_version(EV_CURRENT) == EV_NONE) fail(path, "libelf is unusable: " + libelf_error());
-  ElfHandle elf(elf_memory(bytes.data(), bytes.size()));
+  ElfHandle elf(elf_memory(reinterpret_cast<char*>(bytes.data()), bytes.size()));
   if (elf.get() == nullptr || elf_kind(elf.get()) != ELF_K_ELF) fail(path, "not an ELF file");
 
   ElfImage image;
