@@ -183,8 +183,8 @@ class Parser {
     char sign = '+';
     while (true) {
       size_t next = text.find_first_of("+-", i);
-      const std::string term = text.substr(i, next == std::string::npos ? std::string::npos
-                                                                           : next - i);
+      const std::string term =
+          text.substr(i, next == std::string::npos ? std::string::npos : next - i);
       auto value = parse_size(term);
       if (!value || *value > uint64_t(kMaxIterations) * 1024) {
         fail("foreach bound '" + raw + "' is not a number or a sum of numbers (e.g. " +
@@ -220,8 +220,7 @@ class Parser {
       }
       irq(split_words(spaced));
     } else {
-      fail("unknown statement '" + keyword +
-           "' (expected param, component, map, irq or foreach)");
+      fail("unknown statement '" + keyword + "' (expected param, component, map, irq or foreach)");
     }
   }
 

@@ -25,16 +25,16 @@ struct MemAccess {
 struct Retired {
   uint64_t instret = 0;  // this hart's count of instructions retired before this one
   uint64_t pc = 0;
-  uint32_t raw = 0;      // encoding; 16 significant bits when len == 2
+  uint32_t raw = 0;  // encoding; 16 significant bits when len == 2
   uint16_t hart = 0;
-  uint8_t priv = 3;      // 0 U, 1 S, 3 M
-  uint8_t len = 4;       // bytes
+  uint8_t priv = 3;  // 0 U, 1 S, 3 M
+  uint8_t len = 4;   // bytes
   uint8_t xlen = 64;
   uint8_t insn_class = 0;  // silica::riscv::InsnClass from the generated tables
   uint8_t n_writes = 0;
   uint8_t n_mem = 0;
   RegWrite writes[2];
-  MemAccess mem[2];      // an AMO reads and writes
+  MemAccess mem[2];  // an AMO reads and writes
 };
 
 struct Trap {
@@ -55,7 +55,7 @@ struct BusAccess {
   uint64_t value = 0;
   uint8_t size = 0;
   bool write = false;
-  bool ok = true;        // false when the target answered with an error
+  bool ok = true;          // false when the target answered with an error
   uint16_t initiator = 0;  // hart id for cores
 };
 

@@ -417,9 +417,7 @@ class BlockCompiler {
   void store_written() { store_written(m_written_now); }
 
   // -- block entry and exits ----------------------------------------------------
-  void emit_entry_checks() {
-    emit_checks(m_bail);
-  }
+  void emit_entry_checks() { emit_checks(m_bail); }
 
   // What a chained entry and a region boundary check: one compare. The run
   // loop folds everything else it stops for (the instruction limit, a raised

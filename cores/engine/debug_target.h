@@ -25,11 +25,11 @@ enum class BreakpointKind : uint8_t {
 
 struct StopEvent {
   enum class Reason : uint8_t {
-    kBreakpoint,   // a Z0/Z1 address was reached (before executing it)
-    kWatchpoint,   // an access hit a watchpoint (after the accessing instruction)
-    kStep,         // a single step completed
-    kInterrupt,    // the debugger asked to stop (Ctrl-C)
-    kExited,       // the guest ended the simulation; exit_code is valid
+    kBreakpoint,  // a Z0/Z1 address was reached (before executing it)
+    kWatchpoint,  // an access hit a watchpoint (after the accessing instruction)
+    kStep,        // a single step completed
+    kInterrupt,   // the debugger asked to stop (Ctrl-C)
+    kExited,      // the guest ended the simulation; exit_code is valid
   };
   Reason reason = Reason::kInterrupt;
   unsigned hart = 0;  // the hart that caused the stop (index, 0-based)
