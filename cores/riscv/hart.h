@@ -332,7 +332,8 @@ bool trap_return_s(Hart<XLEN>& h, const DecodedInsn& d);
 template <unsigned XLEN>
 bool wait_for_interrupt(Hart<XLEN>& h, const DecodedInsn& d);
 template <unsigned XLEN>
-bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> vaddr, sem::uxlen<XLEN> asid);
+bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> vaddr, sem::uxlen<XLEN> asid,
+               bool one_page);
 template <unsigned XLEN>
 bool load_reserved_u32(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> addr, uint32_t& out);
 template <unsigned XLEN>

@@ -22,7 +22,7 @@ void fence_i(Hart<XLEN>& h, const DecodedInsn&) {
 
 template <unsigned XLEN>
 bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> vaddr,
-               sem::uxlen<XLEN> /*asid*/) {
+               sem::uxlen<XLEN> /*asid*/, bool one_page) {
   // Illegal in U-mode, and in S-mode while mstatus.TVM traps it to M.
   if (h.priv == Privilege::kUser ||
       (h.priv == Privilege::kSupervisor && (h.mstatus & mstatus_bits::kTvm) != 0)) {
@@ -35,9 +35,8 @@ bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> vaddr,
   // instructions), and dropping every translation each time would cost
   // more than the rest of the boot. A fence naming one page of a superpage
   // that also held code elsewhere is the case this misses.
-  const unsigned rs1 = (d.raw >> 15) & 31;
   const uint64_t page = uint64_t(vaddr) & ~(kPageSize - 1);
-  if (rs1 != 0 && h.code_watcher != nullptr && !h.code_watcher->is_virtual_code_page(page)) {
+  if (one_page && h.code_watcher != nullptr && !h.code_watcher->is_virtual_code_page(page)) {
     h.flush_tlb();
     return true;
   }
@@ -108,7 +107,8 @@ bool store_conditional_u64(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN>
 
 #define SILICA_INSTANTIATE(XLEN)                                                                   \
   template void fence_i(Hart<XLEN>&, const DecodedInsn&);                                          \
-  template bool fence_vma(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, sem::uxlen<XLEN>);    \
+  template bool fence_vma(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, sem::uxlen<XLEN>,     \
+                          bool);                                                                   \
   template bool load_reserved_u32(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint32_t&);   \
   template bool load_reserved_u64(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint64_t&);   \
   template bool store_conditional_u32(Hart<XLEN>&, const DecodedInsn&, sem::uxlen<XLEN>, uint32_t, \
