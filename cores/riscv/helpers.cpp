@@ -73,11 +73,17 @@ bool store_conditional(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T val
   }
   bool success = false;
   if (h.reservation_valid) {
-    // Faults are those of a store, whether or not the SC would succeed.
+    // An SC that may succeed is a store: its page faults are raised, which is
+    // how a copy-on-write page after fork() gets its private copy (a failing
+    // SC that hid the fault would retry forever on the read-only page).
     const Translation t = translate(h, addr, Access::kStore, h.data_privilege());
+    if (!t.ok) {
+      raise_exception(h, t.cause, addr, d.pc);  // the trap also ends the reservation
+      return false;
+    }
     T current = 0;
-    success = t.ok && t.paddr == h.reservation_addr &&
-              read_physical(h, t.paddr, sizeof(T), &current) && current == T(h.reservation_value);
+    success = t.paddr == h.reservation_addr && read_physical(h, t.paddr, sizeof(T), &current) &&
+              current == T(h.reservation_value);
   }
   h.reservation_valid = false;
   if (success && !mem_store<T>(h, d, addr, value)) return false;

@@ -203,6 +203,16 @@ static uintptr_t store_byte(uintptr_t addr)
     *(volatile uint8_t *)addr = 0x77;
     return 0;
 }
+/* LR then SC of the word at addr; returns SC's result (0 = stored). */
+static uintptr_t lr_sc_word(uintptr_t addr)
+{
+    uintptr_t value, failed;
+    __asm__ volatile("lr.d %0, (%2); sc.d %1, %0, (%2)"
+                     : "=&r"(value), "=&r"(failed)
+                     : "r"(addr)
+                     : "memory");
+    return failed;
+}
 static uintptr_t call_address(uintptr_t addr)
 {
     return ((uintptr_t(*)(void))addr)();
@@ -316,6 +326,12 @@ static void paging_tests(const char *name, uintptr_t mode, pte_t *root, int base
     in_s(store_word, va(1));
     expect_trap(base + 5, "  store to a read-only page", 15);
     check(base + 6, trap.tval, va(1));
+    /* SC to a read-only page faults as a store (copy-on-write relies on
+     * it); to a writable one it succeeds. */
+    in_s(lr_sc_word, va(1));
+    expect_trap(base + 27, "  SC to a read-only page", 15);
+    check(base + 28, trap.tval, va(1));
+    check(base + 29, in_s(lr_sc_word, va(0)), 0);
     in_s(load_word, va(2) + 8);
     expect_trap(base + 7, "  load from an invalid entry", 13);
     check(base + 8, trap.tval, va(2) + 8);
