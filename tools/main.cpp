@@ -152,8 +152,8 @@ int sc_main(int argc, char* argv[]) {
   } else if (options.wait_for_gdb) {
     options.gdb_port = 1234;  // -S alone waits on QEMU's default port
   }
-  if (options.gdb_port) options.progress = false;
-  options.progress = !no_progress && isatty(2) && !options.stats;
+  // The progress line would interleave with gdb's session on a terminal.
+  options.progress = !no_progress && isatty(2) && !options.stats && !options.gdb_port;
 
   try {
     silica::StdioConsole console;

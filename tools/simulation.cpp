@@ -244,38 +244,46 @@ std::optional<int> Simulation::run_debugged() {
     throw ConfigError(std::string("--gdb: ") + e.what());
   }
   m_debug_target = &target;
-  if (!m_options.wait_for_gdb) {
-    // Run at once; stop the machine when gdb connects (QEMU's -s).
+  // As QEMU's gdbstub: after gdb detaches or goes away, the machine runs on
+  // and another gdb may attach later.
+  bool wait_for_gdb = m_options.wait_for_gdb;
+  if (!wait_for_gdb) {
     std::fprintf(stderr, "silica: gdb can attach at %s\n", server->endpoint().c_str());
-    AttachWatcher watcher(*server);
-    target.set_hooks(&watcher);
-    m_debug_hooks = &watcher;
-    StopEvent event = target.resume(std::nullopt);
+  }
+  for (;;) {
+    if (!wait_for_gdb) {
+      // Run until a gdb connects (QEMU's -s), then stop the machine for it.
+      AttachWatcher watcher(*server);
+      target.set_hooks(&watcher);
+      m_debug_hooks = &watcher;
+      StopEvent event = target.resume(std::nullopt);
+      m_debug_hooks = nullptr;
+      if (event.reason == StopEvent::Reason::kExited) {
+        m_debug_target = nullptr;
+        target.set_hooks(nullptr);
+        return event.exit_code;
+      }
+    }
+    wait_for_gdb = false;
+    target.set_hooks(server.get());
+    m_debug_hooks = server.get();
+    gdb::ServeResult result = server->serve();
     m_debug_hooks = nullptr;
-    if (event.reason == StopEvent::Reason::kExited) {
-      m_debug_target = nullptr;
-      target.set_hooks(nullptr);
-      return event.exit_code;
+    target.set_hooks(nullptr);
+    target.clear_all();
+    switch (result.end) {
+      case gdb::ServeResult::End::kExited:
+        m_debug_target = nullptr;
+        return result.exit_code;
+      case gdb::ServeResult::End::kKilled:
+        m_debug_target = nullptr;
+        std::fprintf(stderr, "silica: killed by gdb\n");
+        return 0;
+      case gdb::ServeResult::End::kDetached:
+      case gdb::ServeResult::End::kDisconnected:
+        break;  // run on; the next gdb to connect stops the machine again
     }
   }
-  target.set_hooks(server.get());
-  m_debug_hooks = server.get();
-  gdb::ServeResult result = server->serve();
-  m_debug_hooks = nullptr;
-  m_debug_target = nullptr;
-  target.set_hooks(nullptr);
-  target.clear_all();
-  switch (result.end) {
-    case gdb::ServeResult::End::kExited:
-      return result.exit_code;
-    case gdb::ServeResult::End::kKilled:
-      std::fprintf(stderr, "silica: killed by gdb\n");
-      return 0;
-    case gdb::ServeResult::End::kDetached:
-    case gdb::ServeResult::End::kDisconnected:
-      break;
-  }
-  return std::nullopt;  // run on without a debugger
 }
 
 int Simulation::run() {

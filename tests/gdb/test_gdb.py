@@ -98,8 +98,14 @@ class Session:
 
     def __init__(self, args, elf, workdir, log):
         self.args = args
+        self.elf = elf
+        self.log = log
         self.stub = Stub(args, elf, workdir)
-        self.gdb = GdbMi(args.gdb, [elf], log=log)
+        self.connect()
+
+    def connect(self):
+        """A new gdb, attached to the stub."""
+        self.gdb = GdbMi(self.args.gdb, [self.elf], log=self.log)
         try:
             for setting in ("confirm off", "pagination off", "mi-async on",
                             "architecture riscv:rv64", "remotetimeout 20"):
@@ -333,6 +339,23 @@ def case_detach(s):
     expect("debuggee: done" in s.stub.stdout(), "the guest's output after detach")
 
 
+def case_reattach(s):
+    """After a detach the guest runs on, and another gdb can attach and stop it."""
+    s.run_to("main")
+    s.gdb.console("set var spin_forever = 1")
+    s.gdb.command("-target-detach")
+    s.gdb.close()
+    time.sleep(0.5)
+    expect(s.stub.wait(0) is None, "the guest spins on after detach")
+    s.connect()
+    frame = s.gdb.evaluate("$pc")
+    where = s.gdb.console("info symbol $pc")
+    expect("spin" in where or "main" in where, f"the second gdb stopped the spinning guest: "
+                                                 f"pc {frame}, {where!r}")
+    s.gdb.console("set var keep_spinning = 0")
+    s.continue_to_exit(DEBUGGEE_EXIT)
+
+
 def case_hello(s):
     """The tests/programs hello.elf: break in main, run to the end."""
     frame = s.run_to("main")
@@ -372,6 +395,7 @@ CASES = {
     "exit": case_exit,
     "kill": case_kill,
     "detach": case_detach,
+    "reattach": case_reattach,
     "hello": case_hello,
     "monitor": case_monitor,
 }
