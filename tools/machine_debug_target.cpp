@@ -58,12 +58,33 @@ size_t MachineDebugTarget::memory_access(tlm::tlm_command cmd, uint64_t addr, ui
   return done;
 }
 
-size_t MachineDebugTarget::read_memory(unsigned, uint64_t addr, uint8_t* data, size_t len) {
-  return memory_access(tlm::TLM_READ_COMMAND, addr, data, len);
+size_t MachineDebugTarget::virtual_access(unsigned hart, tlm::tlm_command cmd, uint64_t addr,
+                                          uint8_t* data, size_t len) {
+  CpuDebug* cpu = hart < m_cpus.size() ? m_cpus[hart]->debug() : nullptr;
+  if (cpu == nullptr) return memory_access(cmd, addr, data, len);
+  // As QEMU's gdbstub: addresses are virtual, in the hart's current address
+  // space. Each page translates on its own; an unmapped one ends the access.
+  constexpr uint64_t kPage = 4096;
+  size_t done = 0;
+  while (done < len) {
+    const uint64_t vaddr = addr + done;
+    const size_t chunk = size_t(std::min<uint64_t>(len - done, kPage - (vaddr % kPage)));
+    const std::optional<uint64_t> paddr = cpu->debugger_physical(vaddr);
+    if (!paddr) break;
+    const size_t n = memory_access(cmd, *paddr, data + done, chunk);
+    done += n;
+    if (n != chunk) break;
+  }
+  return done;
 }
 
-size_t MachineDebugTarget::write_memory(unsigned, uint64_t addr, const uint8_t* data, size_t len) {
-  size_t n = memory_access(tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data), len);
+size_t MachineDebugTarget::read_memory(unsigned hart, uint64_t addr, uint8_t* data, size_t len) {
+  return virtual_access(hart, tlm::TLM_READ_COMMAND, addr, data, len);
+}
+
+size_t MachineDebugTarget::write_memory(unsigned hart, uint64_t addr, const uint8_t* data,
+                                        size_t len) {
+  size_t n = virtual_access(hart, tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data), len);
   // Memory written behind the harts' backs may hold code they decoded.
   for (CpuComponent* cpu : m_cpus) {
     if (cpu->debug() != nullptr) cpu->debug()->invalidate_code();

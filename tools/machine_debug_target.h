@@ -41,6 +41,9 @@ class MachineDebugTarget final : public DebugTarget {
 
  private:
   size_t memory_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, size_t len);
+  // read_memory/write_memory: vaddr through the hart's translation, per page.
+  size_t virtual_access(unsigned hart, tlm::tlm_command cmd, uint64_t addr, uint8_t* data,
+                        size_t len);
   void push_breakpoints();
   void push_watchpoints();
 

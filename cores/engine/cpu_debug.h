@@ -31,6 +31,9 @@ class CpuDebug {
   virtual void set_stepping(bool stepping) = 0;
   // Polled once per quantum while running, to stop on the debugger's request.
   virtual void set_hooks(DebugHooks* hooks) = 0;
+  // The physical address the debugger's vaddr names in the processor's
+  // current address space; nothing if it is unmapped.
+  virtual std::optional<uint64_t> debugger_physical(uint64_t vaddr) = 0;
   // Memory was written behind the processor's back: drop decoded code.
   virtual void invalidate_code() = 0;
   // Why this processor stopped the machine in the last run, if it did.

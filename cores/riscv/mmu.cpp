@@ -45,10 +45,10 @@ bool pte_access(Hart<XLEN>& h, uint64_t paddr, unsigned bytes, uint64_t& pte, bo
   return read_physical(h, paddr, bytes, &pte);
 }
 
-}  // namespace
-
-template <unsigned XLEN>
-Translation translate(Hart<XLEN>& h, uint64_t vaddr, Access access, Privilege priv) {
+// The walk. For a debugger (Debug), any valid leaf maps, whatever the
+// privilege and permissions, and A/D stay untouched.
+template <bool Debug, unsigned XLEN>
+Translation walk(Hart<XLEN>& h, uint64_t vaddr, Access access, Privilege priv) {
   if (priv == Privilege::kMachine || !satp_translates(h)) return {true, vaddr, 0};
   const Translation page_fault{false, 0, page_fault_cause(access)};
   const Translation access_fault{false, 0, access_fault_cause(access)};
@@ -78,6 +78,10 @@ Translation translate(Hart<XLEN>& h, uint64_t vaddr, Access access, Privilege pr
       table = ppn << kPageBits;
       continue;
     }
+    const uint64_t page_offset_mask =
+        (uint64_t(1) << (kPageBits + unsigned(level) * s.vpn_bits)) - 1;
+    const uint64_t paddr = ((ppn << kPageBits) & ~page_offset_mask) | (vaddr & page_offset_mask);
+    if constexpr (Debug) return {true, paddr, 0};
     // A leaf: the privilege may use it, and it grants the access.
     const bool user_page = (pte & pte_bits::kU) != 0;
     if (priv == Privilege::kUser && !user_page) return page_fault;
@@ -100,15 +104,28 @@ Translation translate(Hart<XLEN>& h, uint64_t vaddr, Access access, Privilege pr
       pte |= needed;
       if (!pte_access(h, pte_addr, s.pte_bytes, pte, true)) return access_fault;
     }
-    const uint64_t page_offset_mask =
-        (uint64_t(1) << (kPageBits + unsigned(level) * s.vpn_bits)) - 1;
-    const uint64_t paddr = ((ppn << kPageBits) & ~page_offset_mask) | (vaddr & page_offset_mask);
     return {true, paddr, 0};
   }
   return page_fault;  // not reached: level 0 either is a leaf or faults
 }
 
+}  // namespace
+
+template <unsigned XLEN>
+Translation translate(Hart<XLEN>& h, uint64_t vaddr, Access access, Privilege priv) {
+  return walk<false>(h, vaddr, access, priv);
+}
+
+template <unsigned XLEN>
+std::optional<uint64_t> translate_for_debugger(Hart<XLEN>& h, uint64_t vaddr) {
+  const Translation t = walk<true>(h, vaddr, Access::kLoad, h.priv);
+  if (!t.ok) return std::nullopt;
+  return t.paddr;
+}
+
 template Translation translate(Hart<32>&, uint64_t, Access, Privilege);
 template Translation translate(Hart<64>&, uint64_t, Access, Privilege);
+template std::optional<uint64_t> translate_for_debugger(Hart<32>&, uint64_t);
+template std::optional<uint64_t> translate_for_debugger(Hart<64>&, uint64_t);
 
 }  // namespace silica::riscv

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "cores/riscv/hart.h"
 
@@ -44,6 +45,12 @@ struct Translation {
 // accesses. Raises nothing.
 template <unsigned XLEN>
 Translation translate(Hart<XLEN>& h, uint64_t vaddr, Access access, Privilege priv);
+
+// The physical address a debugger means by vaddr: the hart's current
+// translation (identity in M-mode), any valid leaf whatever its permissions,
+// A/D untouched. Nothing when vaddr is unmapped.
+template <unsigned XLEN>
+std::optional<uint64_t> translate_for_debugger(Hart<XLEN>& h, uint64_t vaddr);
 
 // Physical memory, without translation or PMP: RAM through DMI, the rest
 // through the bus. False on a bus error. Stores notice decoded code and break

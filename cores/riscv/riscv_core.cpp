@@ -6,6 +6,7 @@
 #include "cores/riscv/dbt_engine.h"
 #include "cores/riscv/hart.h"
 #include "cores/riscv/interpreter.h"
+#include "cores/riscv/mmu.h"
 #include "cores/riscv/timing_model.h"
 #include "interconnect/tlm_helpers.h"
 #include "riscv_gdb.h"
@@ -39,6 +40,7 @@ class RiscvCore::HartSlot {
   // Consumes the hart's record of why run() returned kDebugStop.
   virtual StopEvent debug_event(unsigned hart) = 0;
   virtual void skip_breakpoint_at_pc() = 0;
+  virtual std::optional<uint64_t> debugger_physical(uint64_t vaddr) = 0;
 };
 
 template <unsigned XLEN>
@@ -125,6 +127,9 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
       return debug_write_csr(m_hart, regno - kGdbCsrBase, value);
     }
     return false;
+  }
+  std::optional<uint64_t> debugger_physical(uint64_t vaddr) override {
+    return translate_for_debugger(m_hart, vaddr);
   }
   void configure_debug(const std::set<uint64_t>* breakpoints,
                        const std::vector<Watchpoint>* watchpoints, bool stepping) override {
@@ -324,6 +329,10 @@ void RiscvCore::set_stepping(bool stepping) {
   if (stepping == m_stepping) return;
   m_stepping = stepping;
   apply_debug_settings();
+}
+
+std::optional<uint64_t> RiscvCore::debugger_physical(uint64_t vaddr) {
+  return m_slot->debugger_physical(vaddr);
 }
 
 void RiscvCore::invalidate_code() {

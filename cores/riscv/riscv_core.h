@@ -66,6 +66,7 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   void set_stepping(bool stepping) override;
   void set_hooks(DebugHooks* hooks) override { m_hooks = hooks; }
   std::optional<StopEvent> take_stop() override;
+  std::optional<uint64_t> debugger_physical(uint64_t vaddr) override;
   void invalidate_code() override;
 
   // MemoryPort, used by the engine.

@@ -1,7 +1,8 @@
 // The decision logic of the privileged architecture's memory side: PMP
-// matching and locking (pmp.cpp), Sv32/Sv39 walks (mmu.cpp) on a hart whose
-// memory is a plain RAM array, and the LR/SC rule that a store by another
-// hart changing the reserved value makes SC fail (helpers.cpp).
+// matching and locking (pmp.cpp), Sv32/Sv39 walks (mmu.cpp), also as a
+// debugger sees them, on a hart whose memory is a plain RAM array, and the
+// LR/SC rule that a store by another hart changing the reserved value makes
+// SC fail (helpers.cpp).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -128,6 +129,22 @@ TEST(Sv32, WalksTwoLevelsAndSetsAccessedAndDirty) {
             cause::kLoadPageFault);
   // M-mode does not translate.
   EXPECT_EQ(translate(f.m_hart, 0x00401000, Access::kLoad, Privilege::kMachine).paddr, 0x00401000u);
+}
+
+TEST(Sv32, DebuggerSeesEveryValidLeafAndLeavesAccessedAlone) {
+  HartFixture<32> f("rv32ima_zicsr");
+  const uint64_t root = kRamBase + 0x1000, table = kRamBase + 0x2000, page = kRamBase + 0x3000;
+  // VA 0x00401000: a user page without A, which S-mode could not even load.
+  f.m_port.put<uint32_t>(root + 4 * 1, uint32_t((table >> 12) << 10 | kV));
+  f.m_port.put<uint32_t>(table + 4 * 1, uint32_t((page >> 12) << 10 | kV | kPteX | kPteU));
+  f.m_hart.satp = (1u << 31) | uint32_t(root >> 12);
+  f.m_hart.priv = Privilege::kSupervisor;
+  EXPECT_EQ(translate_for_debugger(f.m_hart, 0x00401234), page + 0x234);
+  EXPECT_EQ(f.m_port.get<uint32_t>(table + 4) & (kA | kD), 0u);
+  EXPECT_EQ(translate_for_debugger(f.m_hart, 0x00402000), std::nullopt);  // invalid entry
+  // In M-mode addresses are physical.
+  f.m_hart.priv = Privilege::kMachine;
+  EXPECT_EQ(translate_for_debugger(f.m_hart, 0x00402000), 0x00402000u);
 }
 
 TEST(Sv39, WalkThatPmpRefusesIsAnAccessFault) {
