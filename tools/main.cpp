@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <systemc>
@@ -68,6 +69,13 @@ int sc_main(int argc, char* argv[]) {
   unsigned harts = 0;
   run->add_option("--smp", harts, "number of harts (1..8), as the platform's harts parameter")
       ->check(CLI::Range(1, 8));
+  std::string drive;
+  run->add_option("--drive", drive,
+                  "virtio-blk disk image: FILE[,snapshot=on][,readonly=on][,serial=S] (the "
+                  "platform's drive parameter)");
+  std::vector<std::string> params;
+  run->add_option("-P,--param", params, "set a platform parameter, NAME=VALUE; may be repeated")
+      ->allow_extra_args(false);
   run->add_option("--platform", options.platform, "built-in platform name or .platform file")
       ->capture_default_str();
   run->add_option("--core", options.core, "execution engine")
@@ -86,7 +94,8 @@ int sc_main(int argc, char* argv[]) {
       ->check(CLI::IsMember({"text", "bin", "binary"}))
       ->capture_default_str();
   run->add_option("--trace-range", options.trace_ranges,
-                  "only pcs in LO:HI (hex 0x.. or decimal); may be repeated");
+                  "only pcs in LO:HI (hex 0x.. or decimal); may be repeated")
+      ->allow_extra_args(false);
   run->add_option("--trace-priv", options.trace_priv, "only these privilege levels, e.g. m,s");
   run->add_option("--trace-window", options.trace_window,
                   "only instructions FIRST:LAST by retired count");
@@ -125,6 +134,15 @@ int sc_main(int argc, char* argv[]) {
                  "--help')\n");
     return 2;
   }
+  for (const std::string& param : params) {
+    const size_t eq = param.find('=');
+    if (eq == 0 || eq == std::string::npos) {
+      std::fprintf(stderr, "silica: --param %s: expected NAME=VALUE\n", param.c_str());
+      return 2;
+    }
+    options.params[param.substr(0, eq)] = param.substr(eq + 1);
+  }
+  if (!drive.empty()) options.params["drive"] = drive;
   if (harts != 0) options.params["harts"] = std::to_string(harts);
   if (!memory.empty()) {
     if (!valid_memory_size(memory)) {

@@ -101,6 +101,10 @@ def main():
             ("unknown trace symbol", ["--trace", "t.txt", "--trace-start", "no_such_symbol", elf],
              "no_such_symbol"),
             ("bad gdb port", ["--gdb", "70000", elf], "--gdb 70000"),
+            ("missing disk image", ["--drive", "nosuch.img", elf], "drive 'nosuch.img'"),
+            ("bad drive option", ["--drive", f"{initrd},bogus=1", elf], "unknown drive option"),
+            ("param without value", ["--param", "memory", elf], "--param memory"),
+            ("unknown param", ["--param", "frob=1", elf], "no parameter 'frob'"),
         ]
         failed = 0
         for name, argv, fragment in cases:
