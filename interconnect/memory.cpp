@@ -62,6 +62,7 @@ void Memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
   } else if (command == tlm::TLM_WRITE_COMMAND) {
     std::memcpy(m_data + address, trans.get_data_ptr(), length);
   }
+  if (command == tlm::TLM_WRITE_COMMAND && m_write_hook) m_write_hook(m_data + address, span);
   delay += m_latency;
   trans.set_dmi_allowed(true);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -97,6 +98,7 @@ unsigned Memory::transport_dbg(tlm::tlm_generic_payload& trans) {
     std::memcpy(trans.get_data_ptr(), m_data + address, length);
   } else if (trans.get_command() == tlm::TLM_WRITE_COMMAND) {
     std::memcpy(m_data + address, trans.get_data_ptr(), length);
+    if (m_write_hook) m_write_hook(m_data + address, length);
   } else {
     return 0;
   }

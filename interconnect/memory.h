@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include <tlm_utils/simple_target_socket.h>
 #include <systemc>
@@ -27,6 +28,12 @@ class Memory : public sc_core::sc_module {
   Memory(const Memory&) = delete;
   Memory& operator=(const Memory&) = delete;
 
+  // Called after each write through the socket (b_transport or debug
+  // transport), with the host bytes written: what DMI writers do not see.
+  // Code caches watch RAM this way (CodePages).
+  using WriteHook = std::function<void(const uint8_t* host, uint64_t size)>;
+  void set_write_hook(WriteHook hook) { m_write_hook = std::move(hook); }
+
   // For loaders and tests: offset 0 of the RAM, valid for size() bytes.
   uint8_t* host_pointer() { return m_data; }
   uint64_t size() const { return m_size; }
@@ -43,6 +50,7 @@ class Memory : public sc_core::sc_module {
   uint64_t m_size = 0;
   sc_core::sc_time m_latency;
   bool m_read_only = false;
+  WriteHook m_write_hook;
 };
 
 }  // namespace silica

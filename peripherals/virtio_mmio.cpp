@@ -16,7 +16,7 @@ constexpr uint16_t kDescIndirect = 4;
 constexpr uint16_t kAvailNoInterrupt = 1;
 constexpr uint64_t kDescriptorSize = 16;
 constexpr uint64_t kUsedElementSize = 8;
-// b_transport chunk where the bus grants no DMI.
+// b_transport chunk: for writes, and reads where the bus grants no DMI.
 constexpr uint64_t kTransportChunk = 64 * 1024;
 
 uint64_t load_le(const unsigned char* bytes, unsigned size) {
@@ -485,16 +485,14 @@ bool VirtioMmio::dma_access(tlm::tlm_command command, uint64_t address, unsigned
   if (length - 1 > std::numeric_limits<uint64_t>::max() - address) return false;
   const bool write = command == tlm::TLM_WRITE_COMMAND;
   while (length > 0) {
-    const tlm::tlm_dmi* dmi = dmi_for(address);
-    if (dmi != nullptr && (write ? dmi->is_write_allowed() : dmi->is_read_allowed())) {
+    // Writes always go through the bus: the memory then tells the harts'
+    // code caches (a disk read may replace code they decoded).
+    const tlm::tlm_dmi* dmi = write ? nullptr : dmi_for(address);
+    if (dmi != nullptr && dmi->is_read_allowed()) {
       const uint64_t room = dmi->get_end_address() - address;  // bytes after `address`
       const uint64_t piece = room >= length - 1 ? length : room + 1;
-      unsigned char* host = dmi->get_dmi_ptr() + (address - dmi->get_start_address());
-      if (write) {
-        std::memcpy(host, data, piece);
-      } else {
-        std::memcpy(data, host, piece);
-      }
+      const unsigned char* host = dmi->get_dmi_ptr() + (address - dmi->get_start_address());
+      std::memcpy(data, host, piece);
       address += piece;
       data += piece;
       length -= piece;

@@ -158,13 +158,15 @@ void register_all() {
   ComponentRegistry& registry = ComponentRegistry::instance();
   registry.add("memory",
                [](const std::string& name, const ComponentConfig& config,
-                  BuildContext&) -> std::unique_ptr<Component> {
-                 return std::make_unique<MemoryComponent>(name, config.get_u64("size"));
+                  BuildContext& context) -> std::unique_ptr<Component> {
+                 return std::make_unique<MemoryComponent>(name, config.get_u64("size"), false,
+                                                          context.code_pages);
                });
   registry.add("rom",
                [](const std::string& name, const ComponentConfig& config,
-                  BuildContext&) -> std::unique_ptr<Component> {
-                 return std::make_unique<MemoryComponent>(name, config.get_u64("size"), true);
+                  BuildContext& context) -> std::unique_ptr<Component> {
+                 return std::make_unique<MemoryComponent>(name, config.get_u64("size"), true,
+                                                          context.code_pages);
                });
   registry.add("uart16550",
                [](const std::string& name, const ComponentConfig& config,
@@ -238,8 +240,14 @@ void register_all() {
 
 }  // namespace
 
-MemoryComponent::MemoryComponent(const std::string& name, uint64_t size, bool read_only)
-    : m_memory(name.c_str(), size, sc_core::SC_ZERO_TIME, read_only) {}
+MemoryComponent::MemoryComponent(const std::string& name, uint64_t size, bool read_only,
+                                 CodePages* code_pages)
+    : m_memory(name.c_str(), size, sc_core::SC_ZERO_TIME, read_only) {
+  if (code_pages != nullptr) {
+    m_memory.set_write_hook(
+        [code_pages](const uint8_t* host, uint64_t size) { code_pages->written(host, size); });
+  }
+}
 
 tlm::tlm_target_socket<>* MemoryComponent::target_socket(std::string_view name) {
   return is_default_socket(name) ? &m_memory.socket : nullptr;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "cores/engine/code_pages.h"
 #include "interconnect/memory.h"
 #include "platforms/component.h"
 
@@ -21,7 +22,9 @@ void register_builtin_components();
 // and checks can find RAM: the builder requires every initiator to reach one.
 class MemoryComponent : public Component {
  public:
-  MemoryComponent(const std::string& name, uint64_t size, bool read_only = false);
+  // Writes through the socket reach `code_pages` (may be null).
+  MemoryComponent(const std::string& name, uint64_t size, bool read_only = false,
+                  CodePages* code_pages = nullptr);
   Memory& memory() { return m_memory; }
   // "" or "socket".
   tlm::tlm_target_socket<>* target_socket(std::string_view name) override;

@@ -105,13 +105,18 @@ class CpuComponent : public Component {
   virtual CpuDebug* debug() { return nullptr; }
 };
 
-// The environment a factory builds in: the simulation controller and the host
-// console, shared by every component of one platform.
+// The environment a factory builds in: the simulation controller, the host
+// console and the record of code pages, shared by every component of one
+// platform.
 class SimControl;
 class CharBackend;
+class CodePages;
 struct BuildContext {
   SimControl* sim_control = nullptr;
   CharBackend* console = nullptr;
+  // Which RAM pages hold decoded code: cores record it, memories report the
+  // writes that reach them through the bus. The Platform provides one.
+  CodePages* code_pages = nullptr;
   // Set when the simulation must end: engines check it between blocks.
   const bool* stop_request = nullptr;
   // The execution engine cores use unless their configuration names one.

@@ -1,5 +1,6 @@
 #include "platforms/platform.h"
 
+#include "cores/engine/code_pages.h"
 #include "platforms/device_tree.h"
 #include "platforms/platform_file.h"
 
@@ -24,8 +25,11 @@ std::string join(const std::vector<std::string>& items) {
 
 struct Platform::State {
   State(std::string platform_name, const BuildContext& build_context)
-      : name(std::move(platform_name)), context(build_context), router("bus") {}
+      : name(std::move(platform_name)), context(build_context), router("bus") {
+    if (context.code_pages == nullptr) context.code_pages = &code_pages;
+  }
   std::string name;
+  CodePages code_pages;  // unless the builder brought one
   BuildContext context;
   Router router;
   std::vector<Entry> components;

@@ -107,6 +107,8 @@ class X86Backend {
   uint8_t* enter(void* hart, const void* code) const { return m_enter(hart, code); }
   // Points the jump whose 32-bit displacement is at `site` to `target`.
   static void chain(uint8_t* site, const void* target);
+  // Points it back to the exit stub right after it, as compiled.
+  static void unchain(uint8_t* site) { chain(site, site + 4); }
 
  private:
   using EnterFn = uint8_t* (*)(void*, const void*);

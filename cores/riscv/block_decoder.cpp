@@ -77,19 +77,16 @@ bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, Decoded
 }
 
 template <unsigned XLEN>
-void watch_code_pages(Hart<XLEN>& h, const DecodedBlock& block,
-                      std::unordered_set<uint64_t>& code_pages) {
+HostPages claim_code_pages(Hart<XLEN>& h, CodePages::Owner* owner, const DecodedBlock& block) {
+  HostPages out;
   for (uint64_t page : block.physical_pages) {
-    if (!code_pages.insert(page).second) continue;
-    // Stores to the page must take the slow path from now on: drop the
-    // write-TLB entries that reach it, under whatever virtual address.
     DmiRegion region;
     if (!h.memory->dmi_for(page, region) || !region.contains(page)) continue;
-    const auto host_page = reinterpret_cast<uintptr_t>(region.host + (page - region.base));
-    for (TlbEntry& e : h.tlb_write) {
-      if (e.tag + e.addend == host_page) e = TlbEntry{};
-    }
+    const uintptr_t host_page = CodePages::page_of(region.host + (page - region.base));
+    h.code_pages->claim(owner, host_page);
+    out.page[out.count++] = host_page;
   }
+  return out;
 }
 
 void note_virtual_pages(const DecodedBlock& block, std::unordered_set<uint64_t>& pages) {
@@ -101,7 +98,7 @@ void note_virtual_pages(const DecodedBlock& block, std::unordered_set<uint64_t>&
 
 template bool decode_block<32>(Hart<32>&, const TimingModel&, uint64_t, DecodedBlock&, bool);
 template bool decode_block<64>(Hart<64>&, const TimingModel&, uint64_t, DecodedBlock&, bool);
-template void watch_code_pages<32>(Hart<32>&, const DecodedBlock&, std::unordered_set<uint64_t>&);
-template void watch_code_pages<64>(Hart<64>&, const DecodedBlock&, std::unordered_set<uint64_t>&);
+template HostPages claim_code_pages<32>(Hart<32>&, CodePages::Owner*, const DecodedBlock&);
+template HostPages claim_code_pages<64>(Hart<64>&, CodePages::Owner*, const DecodedBlock&);
 
 }  // namespace silica::riscv

@@ -46,12 +46,18 @@ template <unsigned XLEN>
 bool decode_block(Hart<XLEN>& h, const TimingModel& timing, uint64_t pc, DecodedBlock& out,
                   bool raise_fault = true);
 
-// Records the physical pages the block was decoded from and drops the
-// write-TLB entries reaching them, so stores into them take the slow path
-// that notices code changes.
+// The host pages (CodePages' names) of RAM a block was decoded from.
+struct HostPages {
+  uintptr_t page[2] = {};
+  unsigned count = 0;
+};
+
+// Claims the pages the block was decoded from for `owner` in the machine's
+// CodePages, so that stores into them, by any hart or device, mark the
+// owner's code stale. Pages without direct access (device memory) cannot be
+// written behind the hart's back and are not claimed.
 template <unsigned XLEN>
-void watch_code_pages(Hart<XLEN>& h, const DecodedBlock& block,
-                      std::unordered_set<uint64_t>& code_pages);
+HostPages claim_code_pages(Hart<XLEN>& h, CodePages::Owner* owner, const DecodedBlock& block);
 
 // Records the virtual pages (addresses) the block's instructions were
 // fetched from: its first and, when it reaches into the next, its last.

@@ -74,9 +74,16 @@ DbtEngine<XLEN>::DbtEngine(Hart<XLEN>& hart, const TimingModel& timing, size_t c
       m_interpreter(hart, timing),
       m_buffer(code_cache_bytes),
       m_backend(make_abi(hart), m_buffer, m_jump_cache) {
-  // The interpreter registered itself; code changes must reach both caches.
+  // The interpreter registered itself (and gave the hart its CodePages if
+  // it had none); sfence.vma must ask both caches.
   m_hart.code_watcher = this;
+  m_hart.code_pages->attach(this);
   if (const char* dir = std::getenv("SILICA_DBT_DUMP")) m_dump_dir = dir;
+}
+
+template <unsigned XLEN>
+DbtEngine<XLEN>::~DbtEngine() {
+  m_hart.code_pages->detach(this);
 }
 
 template <unsigned XLEN>
@@ -106,11 +113,13 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
       h.attention = false;
       chain_site = nullptr;
       if (*h.stop_request) return StopReason::kStopRequest;
-      // Code changed, or what guest addresses mean for fetching it (satp,
-      // sfence.vma, PMP), or the RAM behind them.
-      if (h.code_flush_requested || m_flush_pending || h.fetch_context != m_fetch_context ||
+      // What guest addresses mean for fetching code changed (satp,
+      // sfence.vma, PMP), or the RAM behind them; or code was written.
+      if (h.fetch_context != m_fetch_context ||
           h.memory_map_generation != m_memory_map_generation) {
         flush_code_cache();
+      } else if (!m_stale_pages.empty()) {
+        drop_stale_translations();
       }
       if ((h.mip & h.mie) != 0) take_pending_interrupt(h);
       if (h.wfi) return StopReason::kWaitForIrq;
@@ -128,8 +137,8 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
       m_jump_cache.clear();
       chain_site = nullptr;
     }
-    const dbt::CompiledBlock code = lookup(h.pc);
-    if (code.direct == nullptr) {
+    Translation* const t = lookup(h.pc);
+    if (t == nullptr) {
       // Instruction fetch faulted and the trap is taken. Charge a cycle so a
       // guest stuck in a fault loop still lets simulated time advance.
       h.cycles += 1;
@@ -138,7 +147,8 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
     }
     // Translating may have flushed the cache, and the jump with it.
     if (chain_site != nullptr && chain_generation == m_generation) {
-      dbt::X86Backend::chain(chain_site, code.checked);
+      dbt::X86Backend::chain(chain_site, t->code.checked);
+      t->incoming.push_back(chain_site);
       ++m_stats.chains;
     }
     // Translated code checks one limit: fold in the instruction limit (every
@@ -147,23 +157,23 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
     // interpreter returns to its loop after every block then.
     const uint64_t room = std::min(cycle_limit - h.cycles, instret_limit - h.instret);
     h.cycle_limit = h.attention ? h.cycles : h.cycles + room;
-    chain_site = m_backend.enter(&h, code.direct);
+    chain_site = m_backend.enter(&h, t->code.direct);
     chain_generation = m_generation;
   }
   return StopReason::kBudget;
 }
 
 template <unsigned XLEN>
-dbt::CompiledBlock DbtEngine<XLEN>::lookup(uint64_t pc) {
+typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::lookup(uint64_t pc) {
   auto& blocks = m_blocks[m_context];
   auto it = blocks.find(pc);
-  const dbt::CompiledBlock code = it != blocks.end() ? it->second.code : translate(pc);
-  if (code.checked != nullptr) {
+  Translation* t = it != blocks.end() ? it->second.get() : translate(pc);
+  if (t != nullptr) {
     dbt::JumpCache::Entry& e = m_jump_cache.entries[dbt::JumpCache::index(pc)];
     e.pc = pc;
-    e.code = code.checked;
+    e.code = t->code.checked;
   }
-  return code;
+  return t;
 }
 
 template <unsigned XLEN>
@@ -188,11 +198,14 @@ bool DbtEngine<XLEN>::decode_region(uint64_t pc, Region& region) {
 }
 
 template <unsigned XLEN>
-dbt::CompiledBlock DbtEngine<XLEN>::translate(uint64_t pc) {
+typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::translate(uint64_t pc) {
   const auto start = std::chrono::steady_clock::now();
   Region region;
-  if (!decode_region(pc, region)) return {};
-  Translation t;
+  if (!decode_region(pc, region)) return nullptr;
+  auto owned = std::make_unique<Translation>();
+  Translation& t = *owned;
+  t.pc = pc;
+  t.serial = m_next_serial++;
   t.insns = std::make_unique<DecodedInsn[]>(region.insns);
   size_t n = 0;
   for (const DecodedBlock& b : region.blocks) {
@@ -221,21 +234,24 @@ dbt::CompiledBlock DbtEngine<XLEN>::translate(uint64_t pc) {
   }
   size_t insns = 0;
   for (size_t k = 0; k < m_last_blocks_used; ++k) {
-    watch_code_pages(m_hart, region.blocks[k], m_code_pages);
+    const HostPages pages = claim_code_pages(m_hart, this, region.blocks[k]);
+    for (unsigned i = 0; i < pages.count; ++i) {
+      m_page_users[pages.page[i]].push_back({m_context, pc, t.serial});
+    }
     note_virtual_pages(region.blocks[k], m_virtual_code_pages);
     insns += region.blocks[k].insns.size();
   }
   m_stats.code_bytes_emitted += m_buffer.used() - m_stats.code_bytes;
   m_stats.insns_left_to_interpreter += m_last_interpreted;
   t.code = code;
-  m_blocks[m_context].emplace(pc, std::move(t));
+  m_blocks[m_context].emplace(pc, std::move(owned));
   m_stats.blocks_translated += 1;
   m_stats.guest_insns_translated += insns;
   m_stats.code_bytes = m_buffer.used();
   m_stats.translation_ns += uint64_t(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
           .count());
-  return code;
+  return &t;
 }
 
 template <unsigned XLEN>
@@ -318,11 +334,12 @@ void DbtEngine<XLEN>::flush_code_cache() {
     blocks.clear();
   }
   if (any) ++m_stats.flushes;  // only flushes that drop translations
-  m_code_pages.clear();
   m_virtual_code_pages.clear();
+  m_page_users.clear();
+  m_stale_pages.clear();
+  m_hart.code_pages->release_all(this);
   m_jump_cache.clear();
   m_buffer.flush();
-  m_flush_pending = false;
   m_memory_map_generation = m_hart.memory_map_generation;
   m_fetch_context = m_hart.fetch_context;
   ++m_generation;
@@ -346,6 +363,7 @@ std::vector<std::pair<std::string, std::string>> DbtEngine<XLEN>::statistics() c
       {"dbt code bytes/guest insn", fixed(double(s.code_bytes_emitted) / insns, 1)},
       {"dbt code cache KiB", fixed(double(s.code_bytes) / 1024.0, 1)},
       {"dbt code cache flushes", std::to_string(s.flushes)},
+      {"dbt translations dropped (code written)", std::to_string(s.dropped)},
       {"dbt exits chained", std::to_string(s.chains)},
       {"dbt insns via interpreter %",
        fixed(100.0 * double(s.insns_left_to_interpreter) / insns, 2)},
@@ -353,11 +371,33 @@ std::vector<std::pair<std::string, std::string>> DbtEngine<XLEN>::statistics() c
 }
 
 template <unsigned XLEN>
-void DbtEngine<XLEN>::code_page_written(uint64_t /*page*/) {
-  // Both caches go: the interpreter flushes its own when it next runs.
-  m_flush_pending = true;
-  m_hart.code_flush_requested = true;
+void DbtEngine<XLEN>::code_page_written(uintptr_t host_page) {
+  m_stale_pages.push_back(host_page);
   m_hart.attention = true;
+}
+
+template <unsigned XLEN>
+void DbtEngine<XLEN>::drop_stale_translations() {
+  for (uintptr_t page : m_stale_pages) {
+    auto listed = m_page_users.find(page);
+    if (listed == m_page_users.end()) continue;  // dropped already
+    for (const PageUser& user : listed->second) {
+      auto& blocks = m_blocks[user.context];
+      auto it = blocks.find(user.pc);
+      if (it == blocks.end() || it->second->serial != user.serial) continue;
+      Translation& t = *it->second;
+      // Jumps chained into it go back to their exits, where the run loop
+      // chains them to whatever replaces it.
+      for (uint8_t* site : t.incoming) dbt::X86Backend::unchain(site);
+      dbt::JumpCache::Entry& e = m_jump_cache.entries[dbt::JumpCache::index(t.pc)];
+      if (e.code == t.code.checked) e = dbt::JumpCache::Entry{};
+      blocks.erase(it);
+      ++m_stats.dropped;
+    }
+    m_page_users.erase(listed);
+    m_hart.code_pages->release(this, page);
+  }
+  m_stale_pages.clear();
 }
 
 template <unsigned XLEN>

@@ -14,6 +14,12 @@
 // straight from host memory. Elsewhere loads and stores go through the
 // hart's TLB, which holds the current context's pages, and its slow paths.
 // A change of satp, sfence.vma or PMP (Hart::fetch_context) drops them all.
+//
+// A store into a page code was translated from (by any hart or device:
+// CodePages) drops the translations of that page at the next block boundary:
+// the jumps chained into them go back to their exits, so they chain again to
+// the retranslation, and the jump cache forgets them. Their host code stays
+// in the code buffer, unreachable, until the buffer is flushed.
 #pragma once
 
 #include <chrono>
@@ -41,28 +47,30 @@ struct DbtStats {
   uint64_t code_bytes = 0;          // in the code cache now
   uint64_t code_bytes_emitted = 0;  // by every translation so far
   uint64_t flushes = 0;
+  uint64_t dropped = 0;  // translations dropped because their code was written
   uint64_t chains = 0;  // exits patched to jump straight to their target
 };
 
 template <unsigned XLEN>
-class DbtEngine final : public Engine, public CodeWatcher {
+class DbtEngine final : public Engine, public CodeWatcher, public CodePages::Owner {
  public:
   static constexpr size_t kDefaultCodeCacheBytes = size_t(64) << 20;
 
   DbtEngine(Hart<XLEN>& hart, const TimingModel& timing,
             size_t code_cache_bytes = kDefaultCodeCacheBytes);
+  ~DbtEngine() override;
+  DbtEngine(const DbtEngine&) = delete;
+  DbtEngine& operator=(const DbtEngine&) = delete;
 
   StopReason run(uint64_t cycle_limit, uint64_t instret_limit) override;
   void flush_code_cache() override;
   void set_trace_sink(trace::TraceSink* sink) override;
 
-  bool is_code_page(uint64_t page) const override {
-    return m_code_pages.count(page) != 0 || m_interpreter.is_code_page(page);
-  }
   bool is_virtual_code_page(uint64_t page) const override {
     return m_virtual_code_pages.count(page) != 0 || m_interpreter.is_virtual_code_page(page);
   }
-  void code_page_written(uint64_t page) override;
+  void code_page_written(uintptr_t host_page) override;
+  void code_page_claimed(uintptr_t host_page) override { m_hart.drop_write_mappings(host_page); }
 
   const DbtStats& stats() const { return m_stats; }
   std::vector<std::pair<std::string, std::string>> statistics() const override;
@@ -73,6 +81,16 @@ class DbtEngine final : public Engine, public CodeWatcher {
     // The instructions' decoded form: the slow paths and the interpreter
     // calls of the translated code point into it.
     std::unique_ptr<DecodedInsn[]> insns;
+    uint64_t pc = 0;
+    uint64_t serial = 0;  // tells a retranslation at the same pc from this one
+    // The chaining jumps patched to enter it: unpatched when it is dropped.
+    std::vector<uint8_t*> incoming;
+  };
+  // A translation made from a page, as the page index names it.
+  struct PageUser {
+    unsigned context;
+    uint64_t pc;
+    uint64_t serial;
   };
 
   // Debugging or tracing: runs go to the embedded interpreter.
@@ -81,10 +99,12 @@ class DbtEngine final : public Engine, public CodeWatcher {
   static constexpr unsigned kUnrestrictedMachine = 3;
   static constexpr unsigned kContexts = 4;
   unsigned translation_context() const;
-  // The translation for pc, translating on a miss; null entries when
-  // fetching faulted (the trap is taken).
-  dbt::CompiledBlock lookup(uint64_t pc);
-  dbt::CompiledBlock translate(uint64_t pc);
+  // The translation for pc, translating on a miss; null when fetching
+  // faulted (the trap is taken).
+  Translation* lookup(uint64_t pc);
+  Translation* translate(uint64_t pc);
+  // Drops the translations made from pages written since the last call.
+  void drop_stale_translations();
   // A translation covers a region: the block at its pc and the blocks after
   // it on the not-taken side of conditional branches, so loops whose body
   // holds branches still run as one translation. Boundaries inside a region
@@ -108,17 +128,19 @@ class DbtEngine final : public Engine, public CodeWatcher {
   dbt::CodeBuffer m_buffer;
   dbt::JumpCache m_jump_cache;
   dbt::X86Backend m_backend;
-  std::unordered_map<uint64_t, Translation> m_blocks[kContexts];  // by context, then pc
-  unsigned m_context = kUnrestrictedMachine;                      // the one the jump cache holds
+  // By context, then pc.
+  std::unordered_map<uint64_t, std::unique_ptr<Translation>> m_blocks[kContexts];
+  unsigned m_context = kUnrestrictedMachine;  // the one the jump cache holds
   uint64_t m_fetch_context = 0;               // Hart::fetch_context the translations are for
-  std::unordered_set<uint64_t> m_code_pages;  // physical
   std::unordered_set<uint64_t> m_virtual_code_pages;  // in any context
+  // Host page -> the translations made from it (some perhaps dropped already).
+  std::unordered_map<uintptr_t, std::vector<PageUser>> m_page_users;
+  std::vector<uintptr_t> m_stale_pages;  // written since drop_stale_translations()
+  uint64_t m_next_serial = 0;
   uint64_t m_generation = 0;  // counts flushes: chaining sites die with them
-  bool m_flush_pending = false;
   uint64_t m_memory_map_generation = 0;
   unsigned m_last_interpreted = 0;  // by the last compile(): calls to the interpreter
-  size_t m_last_blocks_used = 0;    // by the last compile(): blocks of the region  // by the last
-                                    // compile(): calls to the interpreter
+  size_t m_last_blocks_used = 0;    // by the last compile(): blocks of the region
   std::string m_dump_dir;
   DbtStats m_stats;
 };

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cores/common/semantic_ops.h"
+#include "cores/engine/code_pages.h"
 #include "cores/engine/cpu_debug.h"
 #include "cores/engine/memory_port.h"
 #include "cores/riscv/hart_config.h"
@@ -82,12 +83,10 @@ struct PmpState {
 // entry must grant and the fault cause.
 enum class Access : uint8_t { kFetch, kLoad, kStore };
 
-// Tells the code cache about stores into pages it decoded code from.
+// What sfence.vma asks the hart's code cache.
 class CodeWatcher {
  public:
   virtual ~CodeWatcher() = default;
-  virtual bool is_code_page(uint64_t page) const = 0;
-  virtual void code_page_written(uint64_t page) = 0;
   // Whether code was decoded from this virtual page (its address), in any
   // privilege: an sfence.vma naming another page leaves decoded code alone.
   virtual bool is_virtual_code_page(uint64_t page) const = 0;
@@ -133,8 +132,10 @@ struct Hart {
   HartConfig config;
   MemoryPort* memory = nullptr;
   CodeWatcher* code_watcher = nullptr;
+  // The machine's record of code pages: stores into them reach every hart's
+  // code caches through it (cores/engine/code_pages.h).
+  CodePages* code_pages = nullptr;
   const bool* stop_request = nullptr;  // set by the simulation to end run() promptly
-  bool code_flush_requested = false;   // fence.i or a store into decoded code
   // Counts withdrawn direct-memory grants: translations that compiled in a
   // RAM window must go when it changes.
   uint64_t memory_map_generation = 0;
@@ -193,6 +194,9 @@ struct Hart {
 
   void reset(uint64_t start_pc);
   void flush_tlb();
+  // Drops the write-TLB entries that reach this host page (under any
+  // virtual address): it now holds decoded code.
+  void drop_write_mappings(uintptr_t host_page);
   // After a change to the privilege or mstatus' MPRV/MPP/SUM/MXR: drops the
   // TLB if loads and stores now translate differently. With fetch_changed
   // (satp, sfence.vma, PMP) the TLB goes in any case, and so does decoded

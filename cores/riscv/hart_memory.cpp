@@ -96,12 +96,6 @@ bool read_physical(Hart<XLEN>& h, uint64_t paddr, unsigned size, void* out) {
 
 template <unsigned XLEN>
 bool write_physical(Hart<XLEN>& h, uint64_t paddr, unsigned size, const void* in) {
-  const uint64_t page = page_of(paddr);
-  if (h.code_watcher != nullptr && h.code_watcher->is_code_page(page)) {
-    // Decoded code came from this page: the code cache drops the stale
-    // decodings at the next block boundary.
-    h.code_watcher->code_page_written(page);
-  }
   // A store to the reserved doubleword breaks an LR/SC pair.
   if (h.reservation_valid && (h.reservation_addr & ~uint64_t(7)) <= paddr + size - 1 &&
       paddr <= (h.reservation_addr | 7)) {
@@ -110,6 +104,9 @@ bool write_physical(Hart<XLEN>& h, uint64_t paddr, unsigned size, const void* in
   DmiRegion region;
   if (uint8_t* host = dmi_host(h, paddr, size, true, region)) {
     std::memcpy(host, in, size);
+    // Every hart's code decoded from these bytes goes stale (bus writes
+    // reach the code pages through the memory instead).
+    h.code_pages->written(host, size);
     return true;
   }
   h.attention = true;
@@ -197,14 +194,14 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
   if (!misaligned) {
     ok = write_physical(h, first.paddr, size, bytes);
     // Cache the page for stores unless they must keep coming here: it holds
-    // decoded code, or the reservation of an LR.
+    // decoded code (of any hart), or the reservation of an LR.
     const uint64_t ppage = page_of(first.paddr);
-    const bool watched = (h.code_watcher != nullptr && h.code_watcher->is_code_page(ppage)) ||
-                         (h.reservation_valid && page_of(h.reservation_addr) == ppage);
     DmiRegion region;
-    if (ok && first.whole_page && !watched && dmi_host(h, first.paddr, size, true, region)) {
-      fill_tlb(h, h.tlb_write, addr, first.paddr, region);
-    }
+    const uint8_t* host = ok && first.whole_page ? dmi_host(h, first.paddr, size, true, region)
+                                                 : nullptr;
+    const bool watched = (host != nullptr && h.code_pages->is_code(CodePages::page_of(host))) ||
+                         (h.reservation_valid && page_of(h.reservation_addr) == ppage);
+    if (host != nullptr && !watched) fill_tlb(h, h.tlb_write, addr, first.paddr, region);
   } else {
     for (unsigned i = 0; ok && i < size; ++i) {
       const uint64_t paddr = i < first_size ? first.paddr + i : second.paddr + (i - first_size);
@@ -292,6 +289,13 @@ template <unsigned XLEN>
 void Hart<XLEN>::flush_tlb() {
   for (auto& e : tlb_read) e = TlbEntry{};
   for (auto& e : tlb_write) e = TlbEntry{};
+}
+
+template <unsigned XLEN>
+void Hart<XLEN>::drop_write_mappings(uintptr_t host_page) {
+  for (TlbEntry& e : tlb_write) {
+    if (e.tag + e.addend == host_page) e = TlbEntry{};
+  }
 }
 
 template <unsigned XLEN>

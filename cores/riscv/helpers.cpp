@@ -14,9 +14,11 @@
 
 namespace silica::riscv {
 
+// Every store into decoded code, by any hart or device, has already marked
+// that code stale (CodePages): the engines drop it between blocks, and fence.i
+// ends its block, so the next instruction is fetched afresh.
 template <unsigned XLEN>
 void fence_i(Hart<XLEN>& h, const DecodedInsn&) {
-  h.code_flush_requested = true;
   h.attention = true;
 }
 

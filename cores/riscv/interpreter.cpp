@@ -21,6 +21,17 @@ template <unsigned XLEN>
 Interpreter<XLEN>::Interpreter(Hart<XLEN>& hart, const TimingModel& timing)
     : m_hart(hart), m_timing(timing) {
   m_hart.code_watcher = this;
+  if (m_hart.code_pages == nullptr) {
+    m_own_code_pages = std::make_unique<CodePages>();
+    m_hart.code_pages = m_own_code_pages.get();
+  }
+  m_hart.code_pages->attach(this);
+}
+
+template <unsigned XLEN>
+Interpreter<XLEN>::~Interpreter() {
+  m_hart.code_pages->detach(this);
+  if (m_hart.code_pages == m_own_code_pages.get()) m_hart.code_pages = nullptr;
 }
 
 template <unsigned XLEN>
@@ -162,9 +173,10 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   Entry sentinel{nullptr, {}};
   sentinel.block = block.get();
   block->entries.push_back(sentinel);
-  watch_code_pages(m_hart, decoded, m_code_pages);
   note_virtual_pages(decoded, m_virtual_code_pages);
   Block* raw = block.get();
+  const HostPages pages = claim_code_pages(m_hart, this, decoded);
+  for (unsigned i = 0; i < pages.count; ++i) m_page_blocks[pages.page[i]].push_back(raw);
   m_blocks[size_t(m_hart.priv)][pc] = std::move(block);
   return raw;
 }
@@ -188,8 +200,11 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
     if (h.attention) {
       h.attention = false;
       if (*h.stop_request) return StopReason::kStopRequest;
-      if (h.code_flush_requested || h.fetch_context != m_fetch_context) {
+      if (h.fetch_context != m_fetch_context) {
         flush_code_cache();
+        previous = nullptr;
+      } else if (!m_stale_pages.empty()) {
+        drop_stale_blocks();
         previous = nullptr;
       }
       if ((h.mip & h.mie) != 0 && take_pending_interrupt(h)) {
@@ -257,18 +272,67 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
 template <unsigned XLEN>
 void Interpreter<XLEN>::flush_code_cache() {
   for (auto& blocks : m_blocks) blocks.clear();
-  m_code_pages.clear();
   m_virtual_code_pages.clear();
-  m_hart.code_flush_requested = false;
+  m_page_blocks.clear();
+  m_stale_pages.clear();
+  m_dropped.clear();
+  m_hart.code_pages->release_all(this);
   m_fetch_context = m_hart.fetch_context;
   // Write TLB entries were withheld from code pages; let them refill.
   for (auto& e : m_hart.tlb_write) e = TlbEntry{};
 }
 
 template <unsigned XLEN>
-void Interpreter<XLEN>::code_page_written(uint64_t page) {
-  m_hart.code_flush_requested = true;
+void Interpreter<XLEN>::code_page_written(uintptr_t host_page) {
+  m_stale_pages.push_back(host_page);
   m_hart.attention = true;
+}
+
+template <unsigned XLEN>
+void Interpreter<XLEN>::drop_stale_blocks() {
+  for (uintptr_t page : m_stale_pages) {
+    auto listed = m_page_blocks.find(page);
+    if (listed == m_page_blocks.end()) continue;  // dropped already
+    for (Block* block : listed->second) {
+      if (block->priv == kDropped) continue;
+      auto& blocks = m_blocks[size_t(block->priv)];
+      auto it = blocks.find(block->pc);
+      if (it == blocks.end() || it->second.get() != block) continue;
+      // Other blocks may still name it as their successor: keep it a while.
+      block->priv = kDropped;
+      m_dropped.push_back(std::move(it->second));
+      blocks.erase(it);
+    }
+    m_page_blocks.erase(listed);
+    m_hart.code_pages->release(this, page);
+  }
+  m_stale_pages.clear();
+  if (m_dropped.size() > kMaxDroppedBlocks) free_dropped_blocks();
+}
+
+template <unsigned XLEN>
+void Interpreter<XLEN>::free_dropped_blocks() {
+  for (auto& blocks : m_blocks) {
+    for (auto& [pc, block] : blocks) {
+      for (unsigned k = 0; k < 2; ++k) {
+        if (block->successor[k] != nullptr && block->successor[k]->priv == kDropped) {
+          block->successor[k] = nullptr;
+          block->successor_pc[k] = ~uint64_t(0);
+        }
+      }
+    }
+  }
+  // A block spanning two pages is still listed under the one not written.
+  for (auto it = m_page_blocks.begin(); it != m_page_blocks.end();) {
+    std::erase_if(it->second, [](const Block* b) { return b->priv == kDropped; });
+    if (!it->second.empty()) {
+      ++it;
+      continue;
+    }
+    m_hart.code_pages->release(this, it->first);
+    it = m_page_blocks.erase(it);
+  }
+  m_dropped.clear();
 }
 
 template <unsigned XLEN>

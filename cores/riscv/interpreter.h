@@ -5,6 +5,9 @@
 // rather than a call, a return and a loop test. Successor blocks are
 // remembered per block so the hash map is only consulted when control flow
 // goes somewhere new.
+//
+// A store into a page blocks were decoded from (by this hart, another one or
+// a device: CodePages) drops just those blocks, at the next block boundary.
 #pragma once
 
 #include <array>
@@ -24,18 +27,21 @@ namespace silica::riscv {
 class TimingModel;
 
 template <unsigned XLEN>
-class Interpreter final : public Engine, public CodeWatcher {
+class Interpreter final : public Engine, public CodeWatcher, public CodePages::Owner {
  public:
   Interpreter(Hart<XLEN>& hart, const TimingModel& timing);
+  ~Interpreter() override;
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
 
   StopReason run(uint64_t cycle_limit, uint64_t instret_limit) override;
   void flush_code_cache() override;
 
-  bool is_code_page(uint64_t page) const override { return m_code_pages.count(page) != 0; }
   bool is_virtual_code_page(uint64_t page) const override {
     return m_virtual_code_pages.count(page) != 0;
   }
-  void code_page_written(uint64_t page) override;
+  void code_page_written(uintptr_t host_page) override;
+  void code_page_claimed(uintptr_t host_page) override { m_hart.drop_write_mappings(host_page); }
 
   void set_trace_sink(trace::TraceSink* sink) override;
 
@@ -71,7 +77,8 @@ class Interpreter final : public Engine, public CodeWatcher {
   static void trace_trap(Hart<XLEN>& h, uint64_t instret, bool interrupt);
   static uint64_t instret_at(const Hart<XLEN>& h, const Entry* e);
   // A successor decoded for another privilege does not count: the same pc
-  // may translate differently there, or not be executable.
+  // may translate differently there, or not be executable. Nor does a
+  // dropped block, whose privilege reads kDropped.
   static Block* remembered_successor(const Block* block, uint64_t pc, Privilege priv) {
     if (block->successor_pc[0] == pc && block->successor[0]->priv == priv) {
       return block->successor[0];
@@ -101,6 +108,15 @@ class Interpreter final : public Engine, public CodeWatcher {
 
   Block* lookup(uint64_t pc);
   Block* decode_block(uint64_t pc);
+  // Drops the blocks decoded from pages written since the last call.
+  void drop_stale_blocks();
+  // Frees dropped blocks, once no successor link or page list names them.
+  void free_dropped_blocks();
+
+  // The privilege of a dropped block: no hart runs in it.
+  static constexpr Privilege kDropped = Privilege(2);
+  // Dropped blocks kept before they are freed (freeing scans every block).
+  static constexpr size_t kMaxDroppedBlocks = 4096;
 
   Hart<XLEN>& m_hart;
   const TimingModel& m_timing;
@@ -109,8 +125,13 @@ class Interpreter final : public Engine, public CodeWatcher {
   // when the translation changes (Hart::fetch_context).
   std::unordered_map<uint64_t, std::unique_ptr<Block>> m_blocks[4];
   uint64_t m_fetch_context = 0;
-  std::unordered_set<uint64_t> m_code_pages;          // physical
   std::unordered_set<uint64_t> m_virtual_code_pages;  // in any privilege
+  // Host page -> the blocks decoded from it (some perhaps dropped already).
+  std::unordered_map<uintptr_t, std::vector<Block*>> m_page_blocks;
+  std::vector<uintptr_t> m_stale_pages;  // written since drop_stale_blocks()
+  std::vector<std::unique_ptr<Block>> m_dropped;
+  // The hart's CodePages when it came without a machine's (unit tests).
+  std::unique_ptr<CodePages> m_own_code_pages;
 };
 
 extern template class Interpreter<32>;

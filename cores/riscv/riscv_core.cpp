@@ -47,9 +47,10 @@ template <unsigned XLEN>
 class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
  public:
   HartSlotFor(const HartConfig& config, MemoryPort& memory, const TimingModel& timing,
-              const bool* stop_request, const std::string& engine) {
+              const bool* stop_request, const std::string& engine, CodePages* code_pages) {
     m_hart.config = config;
     m_hart.memory = &memory;
+    m_hart.code_pages = code_pages;  // null: the engine makes the hart its own
     m_hart.stop_request = stop_request;
     if (engine == "dbt") {
       m_engine = std::make_unique<DbtEngine<XLEN>>(m_hart, timing);
@@ -173,10 +174,10 @@ RiscvCore::RiscvCore(const sc_core::sc_module_name& name, const CoreParams& para
       m_period(sc_core::sc_time(1e12 / double(params.clock_hz), sc_core::SC_PS)) {
   if (params.hart.xlen == 32) {
     m_slot = std::make_unique<HartSlotFor<32>>(params.hart, *this, *m_timing, stop_request,
-                                               params.engine);
+                                               params.engine, params.code_pages);
   } else {
     m_slot = std::make_unique<HartSlotFor<64>>(params.hart, *this, *m_timing, stop_request,
-                                               params.engine);
+                                               params.engine, params.code_pages);
   }
   socket.register_invalidate_direct_mem_ptr(this, &RiscvCore::invalidate_direct_mem_ptr);
   SC_HAS_PROCESS(RiscvCore);

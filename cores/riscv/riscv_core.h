@@ -14,6 +14,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "cores/engine/code_pages.h"
 #include "cores/engine/cpu_debug.h"
 #include "cores/engine/engine.h"
 #include "cores/engine/memory_port.h"
@@ -34,6 +35,9 @@ struct CoreParams {
   uint64_t clock_hz = 1'000'000'000;
   uint64_t timebase_hz = 10'000'000;  // the `time` CSR's rate (the CLINT's mtime)
   std::string engine = "dbt";         // "dbt" or "interp"
+  // The machine's record of code pages, shared with the other harts and the
+  // memories (null: the hart keeps its own).
+  CodePages* code_pages = nullptr;
 };
 
 class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, public CpuDebug {

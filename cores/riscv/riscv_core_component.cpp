@@ -62,6 +62,7 @@ std::unique_ptr<Component> make_core(const std::string& name, const ComponentCon
   }
   params.hart.misaligned_traps = misaligned == "trap";
   params.engine = config.get_string("engine", context.engine);
+  params.code_pages = context.code_pages;
   if (params.engine != "interp" && params.engine != "dbt") {
     throw ConfigError(config.where() + ": engine must be 'interp' or 'dbt'");
   }

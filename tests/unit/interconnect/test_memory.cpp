@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "platforms/component.h"
 #include "tests/unit/support/tlm_driver.h"
@@ -136,6 +138,29 @@ TEST_F(MemoryTest, DebugTransportIsClippedAtTheEnd) {
   EXPECT_EQ(bench.memory.host_pointer()[0xff], 0x5a);
   trans.set_address(0x100);
   EXPECT_EQ(bench.driver.socket->transport_dbg(trans), 0u);
+}
+
+TEST_F(MemoryTest, WriteHookSeesBusAndDebugWritesButNotReads) {
+  MemoryBench bench(0x1000);
+  std::vector<std::pair<const uint8_t*, uint64_t>> seen;
+  bench.memory.set_write_hook([&](const uint8_t* host, uint64_t size) {
+    seen.emplace_back(host, size);
+  });
+  bench.driver.write(0x10, 0x1122334455667788, 8);
+  bench.driver.read(0x10, 8);
+  unsigned char data[3] = {1, 2, 3};
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_WRITE_COMMAND);
+  trans.set_address(0x200);
+  trans.set_data_ptr(data);
+  trans.set_data_length(3);
+  EXPECT_EQ(bench.driver.socket->transport_dbg(trans), 3u);
+  trans.set_command(tlm::TLM_READ_COMMAND);
+  bench.driver.socket->transport_dbg(trans);
+  const uint8_t* base = bench.memory.host_pointer();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], std::make_pair(base + 0x10, uint64_t(8)));
+  EXPECT_EQ(seen[1], std::make_pair(base + 0x200, uint64_t(3)));
 }
 
 TEST_F(MemoryTest, GrantsReadWriteDmiOverTheWholeRam) {
