@@ -460,13 +460,19 @@ class BlockCompiler {
   }
 
   // Leaves after the whole block retired, for a known target: a jump the run
-  // loop patches to go straight to the target's translation. Only the
-  // unchained path stores the pc: a block knows its own.
+  // loop patches to go straight to the target's translation (or, for a
+  // target on another page when the context forbids that, the jump cache).
+  // Only the unchained path stores the pc: a block knows its own.
   void leave_to(uint64_t target, uint16_t insn) {
     auto& g = m_gen;
     count_through(insn);
     if (target == m_context.pc) return loop_back();
     store_written();
+    constexpr uint64_t kGuestPageMask = ~uint64_t(0xfff);
+    if (!m_context.chain_across_pages && ((target ^ m_context.pc) & kGuestPageMask) != 0) {
+      g.mov(g.r10, target);
+      return leave_indirect(true);
+    }
     g.db(0xE9);  // jmp rel32, to the stub right after until chained
     const uint8_t* site = g.getCurr();
     g.dd(0);

@@ -77,7 +77,10 @@ struct LoadWindow {
 // What the back end needs to know about the block's guest instructions.
 struct BlockContext {
   LoadWindow window;
-  uint64_t pc = 0;                        // the block's guest pc
+  uint64_t pc = 0;  // the block's guest pc
+  // Whether jumps to other guest pages may be chained; if not, they go
+  // through the jump cache (another page may map elsewhere next time).
+  bool chain_across_pages = true;
   std::vector<const void*> insn_context;  // passed to the slow paths, per instruction
   std::vector<uint64_t> next_pc;          // per instruction: its fall-through pc
   std::vector<uint32_t> cycles_through;   // per instruction: cycles up to and including it

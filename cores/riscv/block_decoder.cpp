@@ -89,12 +89,6 @@ HostPages claim_code_pages(Hart<XLEN>& h, CodePages::Owner* owner, const Decoded
   return out;
 }
 
-void note_virtual_pages(const DecodedBlock& block, std::unordered_set<uint64_t>& pages) {
-  constexpr uint64_t kPageMask = ~(kPageSize - 1);
-  pages.insert(block.pc & kPageMask);
-  const DecodedInsn& last = block.insns.back();
-  pages.insert((last.pc + last.len - 1) & kPageMask);
-}
 
 template bool decode_block<32>(Hart<32>&, const TimingModel&, uint64_t, DecodedBlock&, bool);
 template bool decode_block<64>(Hart<64>&, const TimingModel&, uint64_t, DecodedBlock&, bool);

@@ -8,7 +8,7 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_set>
+#include <functional>
 #include <vector>
 
 #include "cores/riscv/hart.h"
@@ -29,6 +29,22 @@ inline bool ends_block(const DecodedInsn& d) {
   return is_serializing(d) || (kInsnInfo[d.id].flags & insn_flags::ends_block) != 0;
 }
 
+constexpr uint64_t kNoPage = ~uint64_t(0);
+
+// How the code caches find decoded code: by pc and the physical page it was
+// fetched from, so code survives satp writes and sfence.vma, and two address
+// spaces running different code at one pc each keep theirs.
+struct CodeKey {
+  uint64_t pc;
+  uint64_t physical_page;
+  bool operator==(const CodeKey&) const = default;
+};
+struct CodeKeyHash {
+  size_t operator()(const CodeKey& k) const {
+    return std::hash<uint64_t>()(k.pc ^ (k.physical_page * 0x9e3779b97f4a7c15));
+  }
+};
+
 struct DecodedBlock {
   uint64_t pc = 0;
   uint64_t fallthrough_pc = 0;  // where execution goes when nothing jumps
@@ -37,6 +53,9 @@ struct DecodedBlock {
   // Physical pages holding the instructions (one, or two when the last
   // instruction straddles a page end).
   std::vector<uint64_t> physical_pages;
+  uint64_t next_physical_page() const {
+    return physical_pages.size() > 1 ? physical_pages[1] : kNoPage;
+  }
 };
 
 // Decodes the block at pc. Returns false when fetching its first instruction
@@ -59,8 +78,17 @@ struct HostPages {
 template <unsigned XLEN>
 HostPages claim_code_pages(Hart<XLEN>& h, CodePages::Owner* owner, const DecodedBlock& block);
 
-// Records the virtual pages (addresses) the block's instructions were
-// fetched from: its first and, when it reaches into the next, its last.
-void note_virtual_pages(const DecodedBlock& block, std::unordered_set<uint64_t>& pages);
+// The code caches key decoded code by its pc and the physical page the pc
+// fetched from then; a block whose last instruction reaches into the next
+// page also records where that page mapped (else kNoPage). Whether that still
+// holds for the hart's current translation:
+template <unsigned XLEN>
+bool next_page_still_maps(Hart<XLEN>& h, uint64_t pc, uint64_t next_physical_page) {
+  if (next_physical_page == kNoPage) return true;
+  uint64_t page = 0;
+  bool whole = false;
+  return fetch_physical_page(h, (pc & ~(kPageSize - 1)) + kPageSize, page, whole) &&
+         page == next_physical_page;
+}
 
 }  // namespace silica::riscv

@@ -232,7 +232,7 @@ bool write_csr(Hart<XLEN>& h, uint32_t csr, ux_t<XLEN> value) {
     } else {
       pmpaddr_write(h.pmp, XLEN, csr - csr::pmpaddr0, value);
     }
-    h.translation_changed(true);  // what may be fetched, loaded and stored changed
+    h.translation_changed(TranslationChange::kProtection);
     return true;
   }
   // Writes to the two halves of a 64-bit register on RV32.
@@ -257,7 +257,7 @@ bool write_csr(Hart<XLEN>& h, uint32_t csr, ux_t<XLEN> value) {
       const ux sd = ux(1) << (XLEN - 1);
       const bool dirty = (next & mstatus_bits::kFs) == mstatus_bits::kFsDirty;
       h.mstatus = dirty ? next | sd : next & ~sd;
-      h.translation_changed(false);  // MPRV, MPP, SUM or MXR may have changed
+      h.translation_changed(TranslationChange::kDataContext);  // MPRV, MPP, SUM or MXR
       return true;
     }
     case csr::fflags:
@@ -352,7 +352,7 @@ bool write_csr(Hart<XLEN>& h, uint32_t csr, ux_t<XLEN> value) {
     case csr::satp:
       if (!satp_mode_supported<XLEN>(value)) return true;  // no effect at all
       h.satp = value;
-      h.translation_changed(true);
+      h.translation_changed(TranslationChange::kMappings);
       return true;
     case csr::stimecmp:
       write_low(h.stimecmp, value, ~uint64_t(0));

@@ -74,9 +74,7 @@ DbtEngine<XLEN>::DbtEngine(Hart<XLEN>& hart, const TimingModel& timing, size_t c
       m_interpreter(hart, timing),
       m_buffer(code_cache_bytes),
       m_backend(make_abi(hart), m_buffer, m_jump_cache) {
-  // The interpreter registered itself (and gave the hart its CodePages if
-  // it had none); sfence.vma must ask both caches.
-  m_hart.code_watcher = this;
+  // The interpreter gave the hart its CodePages if it had none.
   m_hart.code_pages->attach(this);
   if (const char* dir = std::getenv("SILICA_DBT_DUMP")) m_dump_dir = dir;
 }
@@ -132,8 +130,9 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
     // the context raises attention, so the next entry check leaves for here
     // before running anything a stale jump-cache entry reached.)
     const unsigned context = translation_context();
-    if (context != m_context) {
+    if (context != m_context || h.mapping_epoch != m_mapping_epoch) {
       m_context = context;
+      m_mapping_epoch = h.mapping_epoch;
       m_jump_cache.clear();
       chain_site = nullptr;
     }
@@ -145,8 +144,11 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
       chain_site = nullptr;
       continue;
     }
-    // Translating may have flushed the cache, and the jump with it.
-    if (chain_site != nullptr && chain_generation == m_generation) {
+    // Translating may have flushed the cache, and the jump with it. A
+    // translation whose code reaches into the next page is entered only from
+    // here, where that page's mapping is checked.
+    if (chain_site != nullptr && chain_generation == m_generation &&
+        t->next_physical_page == kNoPage) {
       dbt::X86Backend::chain(chain_site, t->code.checked);
       t->incoming.push_back(chain_site);
       ++m_stats.chains;
@@ -165,9 +167,22 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
 
 template <unsigned XLEN>
 typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::lookup(uint64_t pc) {
-  auto& blocks = m_blocks[m_context];
-  auto it = blocks.find(pc);
-  Translation* t = it != blocks.end() ? it->second.get() : translate(pc);
+  Translation* t = nullptr;
+  uint64_t page = 0;
+  bool whole = false;
+  // When fetching faults, translate() raises it.
+  if (fetch_physical_page(m_hart, pc, page, whole)) {
+    auto& blocks = m_blocks[m_context];
+    auto it = blocks.find({pc, page});
+    if (it != blocks.end()) {
+      if (next_page_still_maps(m_hart, pc, it->second->next_physical_page)) {
+        t = it->second.get();
+      } else {
+        drop_translation(blocks, it);
+      }
+    }
+  }
+  if (t == nullptr) t = translate(pc);
   if (t != nullptr) {
     dbt::JumpCache::Entry& e = m_jump_cache.entries[dbt::JumpCache::index(pc)];
     e.pc = pc;
@@ -189,7 +204,9 @@ bool DbtEngine<XLEN>::decode_region(uint64_t pc, Region& region) {
     const DecodedInsn& last = block.insns.back();
     const bool goes_on = kInsnInfo[last.id].iclass == InsnClass::branch || !ends_block(last);
     region.blocks.push_back(std::exchange(block, DecodedBlock{}));
-    if (!goes_on || region.blocks.size() == kMaxRegionBlocks ||
+    // A region stays within its first page (see the class comment).
+    const bool same_page = ((next ^ pc) & ~(kPageSize - 1)) == 0;
+    if (!goes_on || !same_page || region.blocks.size() == kMaxRegionBlocks ||
         region.insns + kMaxBlockInsns > kMaxRegionInsns) {
       return true;
     }
@@ -204,7 +221,7 @@ typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::translate(uint64_t pc) {
   if (!decode_region(pc, region)) return nullptr;
   auto owned = std::make_unique<Translation>();
   Translation& t = *owned;
-  t.pc = pc;
+  t.key = {pc, region.blocks.front().physical_pages[0]};
   t.serial = m_next_serial++;
   t.insns = std::make_unique<DecodedInsn[]>(region.insns);
   size_t n = 0;
@@ -236,15 +253,15 @@ typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::translate(uint64_t pc) {
   for (size_t k = 0; k < m_last_blocks_used; ++k) {
     const HostPages pages = claim_code_pages(m_hart, this, region.blocks[k]);
     for (unsigned i = 0; i < pages.count; ++i) {
-      m_page_users[pages.page[i]].push_back({m_context, pc, t.serial});
+      m_page_users[pages.page[i]].push_back({m_context, t.key, t.serial});
     }
-    note_virtual_pages(region.blocks[k], m_virtual_code_pages);
     insns += region.blocks[k].insns.size();
   }
+  t.next_physical_page = region.blocks[m_last_blocks_used - 1].next_physical_page();
   m_stats.code_bytes_emitted += m_buffer.used() - m_stats.code_bytes;
   m_stats.insns_left_to_interpreter += m_last_interpreted;
   t.code = code;
-  m_blocks[m_context].emplace(pc, std::move(owned));
+  m_blocks[m_context].emplace(t.key, std::move(owned));
   m_stats.blocks_translated += 1;
   m_stats.guest_insns_translated += insns;
   m_stats.code_bytes = m_buffer.used();
@@ -265,6 +282,8 @@ dbt::CompiledBlock DbtEngine<XLEN>::compile(const Region& region, Translation& t
   m_last_interpreted = 0;
   dbt::BlockContext context;
   context.pc = pc;
+  // In M-mode addresses are physical: chained jumps may leave the page.
+  context.chain_across_pages = m_context >= kRestrictedMachine;
   // Loads from the RAM the region's code is in read host memory directly,
   // when addresses are physical and unchecked.
   DmiRegion ram;
@@ -334,7 +353,6 @@ void DbtEngine<XLEN>::flush_code_cache() {
     blocks.clear();
   }
   if (any) ++m_stats.flushes;  // only flushes that drop translations
-  m_virtual_code_pages.clear();
   m_page_users.clear();
   m_stale_pages.clear();
   m_hart.code_pages->release_all(this);
@@ -363,7 +381,7 @@ std::vector<std::pair<std::string, std::string>> DbtEngine<XLEN>::statistics() c
       {"dbt code bytes/guest insn", fixed(double(s.code_bytes_emitted) / insns, 1)},
       {"dbt code cache KiB", fixed(double(s.code_bytes) / 1024.0, 1)},
       {"dbt code cache flushes", std::to_string(s.flushes)},
-      {"dbt translations dropped (code written)", std::to_string(s.dropped)},
+      {"dbt translations dropped", std::to_string(s.dropped)},
       {"dbt exits chained", std::to_string(s.chains)},
       {"dbt insns via interpreter %",
        fixed(100.0 * double(s.insns_left_to_interpreter) / insns, 2)},
@@ -377,22 +395,27 @@ void DbtEngine<XLEN>::code_page_written(uintptr_t host_page) {
 }
 
 template <unsigned XLEN>
+void DbtEngine<XLEN>::drop_translation(TranslationMap& blocks,
+                                       typename TranslationMap::iterator it) {
+  const Translation& t = *it->second;
+  // Jumps chained into it go back to their exits, where the run loop chains
+  // them to whatever replaces it.
+  for (uint8_t* site : t.incoming) dbt::X86Backend::unchain(site);
+  dbt::JumpCache::Entry& e = m_jump_cache.entries[dbt::JumpCache::index(t.key.pc)];
+  if (e.code == t.code.checked) e = dbt::JumpCache::Entry{};
+  blocks.erase(it);
+  ++m_stats.dropped;
+}
+
+template <unsigned XLEN>
 void DbtEngine<XLEN>::drop_stale_translations() {
   for (uintptr_t page : m_stale_pages) {
     auto listed = m_page_users.find(page);
     if (listed == m_page_users.end()) continue;  // dropped already
     for (const PageUser& user : listed->second) {
       auto& blocks = m_blocks[user.context];
-      auto it = blocks.find(user.pc);
-      if (it == blocks.end() || it->second->serial != user.serial) continue;
-      Translation& t = *it->second;
-      // Jumps chained into it go back to their exits, where the run loop
-      // chains them to whatever replaces it.
-      for (uint8_t* site : t.incoming) dbt::X86Backend::unchain(site);
-      dbt::JumpCache::Entry& e = m_jump_cache.entries[dbt::JumpCache::index(t.pc)];
-      if (e.code == t.code.checked) e = dbt::JumpCache::Entry{};
-      blocks.erase(it);
-      ++m_stats.dropped;
+      auto it = blocks.find(user.key);
+      if (it != blocks.end() && it->second->serial == user.serial) drop_translation(blocks, it);
     }
     m_page_users.erase(listed);
     m_hart.code_pages->release(this, page);

@@ -13,7 +13,16 @@
 // (no MPRV, no locked PMP entry), the one context whose loads may read RAM
 // straight from host memory. Elsewhere loads and stores go through the
 // hart's TLB, which holds the current context's pages, and its slow paths.
-// A change of satp, sfence.vma or PMP (Hart::fetch_context) drops them all.
+// Within a context they are found by pc and physical page (CodeKey), so they
+// survive satp writes and sfence.vma; a PMP change (Hart::fetch_context)
+// drops them all.
+//
+// A region of translated code covers one virtual page. Jumps chained
+// straight from one translation to another stay within a page (in M-mode,
+// where addresses are physical, they may go anywhere), so a page's mapping,
+// checked when entering from the run loop, holds for the whole chain. Direct
+// jumps to other pages go through the jump cache, which is cleared when the
+// mappings change (Hart::mapping_epoch).
 //
 // A store into a page code was translated from (by any hart or device:
 // CodePages) drops the translations of that page at the next block boundary:
@@ -26,7 +35,6 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "cores/dbt/code_buffer.h"
@@ -47,12 +55,12 @@ struct DbtStats {
   uint64_t code_bytes = 0;          // in the code cache now
   uint64_t code_bytes_emitted = 0;  // by every translation so far
   uint64_t flushes = 0;
-  uint64_t dropped = 0;  // translations dropped because their code was written
+  uint64_t dropped = 0;  // translations dropped: their code was written, or remapped
   uint64_t chains = 0;  // exits patched to jump straight to their target
 };
 
 template <unsigned XLEN>
-class DbtEngine final : public Engine, public CodeWatcher, public CodePages::Owner {
+class DbtEngine final : public Engine, public CodePages::Owner {
  public:
   static constexpr size_t kDefaultCodeCacheBytes = size_t(64) << 20;
 
@@ -66,9 +74,6 @@ class DbtEngine final : public Engine, public CodeWatcher, public CodePages::Own
   void flush_code_cache() override;
   void set_trace_sink(trace::TraceSink* sink) override;
 
-  bool is_virtual_code_page(uint64_t page) const override {
-    return m_virtual_code_pages.count(page) != 0 || m_interpreter.is_virtual_code_page(page);
-  }
   void code_page_written(uintptr_t host_page) override;
   void code_page_claimed(uintptr_t host_page) override { m_hart.drop_write_mappings(host_page); }
 
@@ -81,17 +86,20 @@ class DbtEngine final : public Engine, public CodeWatcher, public CodePages::Own
     // The instructions' decoded form: the slow paths and the interpreter
     // calls of the translated code point into it.
     std::unique_ptr<DecodedInsn[]> insns;
-    uint64_t pc = 0;
-    uint64_t serial = 0;  // tells a retranslation at the same pc from this one
+    CodeKey key{};
+    // Where the last instruction's next page mapped, if it reaches there.
+    uint64_t next_physical_page = kNoPage;
+    uint64_t serial = 0;  // tells a retranslation at the same key from this one
     // The chaining jumps patched to enter it: unpatched when it is dropped.
     std::vector<uint8_t*> incoming;
   };
   // A translation made from a page, as the page index names it.
   struct PageUser {
     unsigned context;
-    uint64_t pc;
+    CodeKey key;
     uint64_t serial;
   };
+  using TranslationMap = std::unordered_map<CodeKey, std::unique_ptr<Translation>, CodeKeyHash>;
 
   // Debugging or tracing: runs go to the embedded interpreter.
   bool interpreter_needed() const;
@@ -105,6 +113,7 @@ class DbtEngine final : public Engine, public CodeWatcher, public CodePages::Own
   Translation* translate(uint64_t pc);
   // Drops the translations made from pages written since the last call.
   void drop_stale_translations();
+  void drop_translation(TranslationMap& blocks, typename TranslationMap::iterator it);
   // A translation covers a region: the block at its pc and the blocks after
   // it on the not-taken side of conditional branches, so loops whose body
   // holds branches still run as one translation. Boundaries inside a region
@@ -128,11 +137,10 @@ class DbtEngine final : public Engine, public CodeWatcher, public CodePages::Own
   dbt::CodeBuffer m_buffer;
   dbt::JumpCache m_jump_cache;
   dbt::X86Backend m_backend;
-  // By context, then pc.
-  std::unordered_map<uint64_t, std::unique_ptr<Translation>> m_blocks[kContexts];
+  TranslationMap m_blocks[kContexts];
   unsigned m_context = kUnrestrictedMachine;  // the one the jump cache holds
+  uint64_t m_mapping_epoch = 0;               // the one the jump cache holds
   uint64_t m_fetch_context = 0;               // Hart::fetch_context the translations are for
-  std::unordered_set<uint64_t> m_virtual_code_pages;  // in any context
   // Host page -> the translations made from it (some perhaps dropped already).
   std::unordered_map<uintptr_t, std::vector<PageUser>> m_page_users;
   std::vector<uintptr_t> m_stale_pages;  // written since drop_stale_translations()

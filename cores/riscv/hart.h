@@ -83,13 +83,19 @@ struct PmpState {
 // entry must grant and the fault cause.
 enum class Access : uint8_t { kFetch, kLoad, kStore };
 
-// What sfence.vma asks the hart's code cache.
-class CodeWatcher {
- public:
-  virtual ~CodeWatcher() = default;
-  // Whether code was decoded from this virtual page (its address), in any
-  // privilege: an sfence.vma naming another page leaves decoded code alone.
-  virtual bool is_virtual_code_page(uint64_t page) const = 0;
+// What changed about address translation (Hart::translation_changed).
+enum class TranslationChange : uint8_t {
+  kDataContext,  // the privilege, or mstatus' MPRV/MPP/SUM/MXR: how loads and stores translate
+  kMappings,     // satp or sfence.vma: any page may now map elsewhere, or not at all
+  kProtection,   // PMP: which physical memory may be fetched, loaded or stored
+};
+
+// The instruction-fetch TLB: virtual page and privilege -> physical page, for
+// pages the page tables and PMP let that privilege execute whole. The code
+// caches look up decoded code by the physical page, so they check it here.
+struct FetchTlbEntry {
+  uint64_t tag = ~uint64_t(0);  // page address | privilege
+  uint64_t physical_page = 0;
 };
 
 template <unsigned XLEN>
@@ -131,7 +137,6 @@ struct Hart {
   // -- environment ----------------------------------------------------------
   HartConfig config;
   MemoryPort* memory = nullptr;
-  CodeWatcher* code_watcher = nullptr;
   // The machine's record of code pages: stores into them reach every hart's
   // code caches through it (cores/engine/code_pages.h).
   CodePages* code_pages = nullptr;
@@ -176,8 +181,12 @@ struct Hart {
   // the page tables and PMP grant whole get entries.
   TlbEntry tlb_read[kTlbEntries];
   TlbEntry tlb_write[kTlbEntries];
-  // Counts changes of how instruction fetch translates (satp, sfence.vma,
-  // PMP, privilege): decoded and translated code is only valid within one.
+  FetchTlbEntry tlb_fetch[kTlbEntries];
+  // Counts satp writes and sfence.vmas: the code caches' shortcuts by
+  // virtual address (block successors, chained jumps across pages, the jump
+  // cache) hold only within one.
+  uint64_t mapping_epoch = 0;
+  // Counts PMP changes and resets: decoded code does not survive them.
   uint64_t fetch_context = 0;
   uint64_t tlb_context = ~uint64_t(0);  // the context the TLB's entries belong to
 
@@ -193,15 +202,15 @@ struct Hart {
   void mark_fp_dirty() { mstatus |= ux(mstatus_bits::kFsDirty) | (ux(1) << (XLEN - 1)); }
 
   void reset(uint64_t start_pc);
-  void flush_tlb();
+  void flush_tlb();  // loads and stores
+  void flush_fetch_tlb();
   // Drops the write-TLB entries that reach this host page (under any
   // virtual address): it now holds decoded code.
   void drop_write_mappings(uintptr_t host_page);
-  // After a change to the privilege or mstatus' MPRV/MPP/SUM/MXR: drops the
-  // TLB if loads and stores now translate differently. With fetch_changed
-  // (satp, sfence.vma, PMP) the TLB goes in any case, and so does decoded
-  // code (fetch_context moves on).
-  void translation_changed(bool fetch_changed);
+  // kDataContext drops the TLB if loads and stores now translate
+  // differently. kMappings drops both TLBs and moves mapping_epoch on;
+  // kProtection also moves fetch_context on.
+  void translation_changed(TranslationChange change);
   // Recomputes mip from the wires, software's bits and Sstc's timer.
   void update_mip();
   // Privilege of loads and stores: MPP while MPRV is set in M-mode.
@@ -247,6 +256,11 @@ struct FetchFault {
 };
 template <unsigned XLEN>
 const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page);
+// The physical page pc's page maps to for fetching in the current privilege,
+// through the fetch TLB; false if fetching there faults (nothing is raised).
+// whole: the page tables and PMP let the whole page execute.
+template <unsigned XLEN>
+bool fetch_physical_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page, bool& whole);
 template <unsigned XLEN>
 bool fetch_word(Hart<XLEN>& h, uint64_t pc, uint32_t& word, FetchFault& fault);
 

@@ -218,14 +218,32 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
 }
 
 template <unsigned XLEN>
-const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page) {
-  physical_page = ~uint64_t(0);
+bool fetch_physical_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page, bool& whole) {
+  const uint64_t tag = page_of(pc) | uint64_t(h.priv);
+  FetchTlbEntry& e = h.tlb_fetch[(pc >> kPageBits) % kTlbEntries];
+  if (e.tag == tag) {
+    physical_page = e.physical_page;
+    whole = true;
+    return true;
+  }
   const Resolved r = resolve(h, pc, 2, Access::kFetch);
-  if (!r.ok) return nullptr;
+  if (!r.ok) return false;
   physical_page = page_of(r.paddr);
+  whole = r.whole_page;
+  if (whole) e = {tag, physical_page};
+  return true;
+}
+
+template <unsigned XLEN>
+const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page) {
+  bool whole = false;
+  if (!fetch_physical_page(h, pc, physical_page, whole)) {
+    physical_page = ~uint64_t(0);
+    return nullptr;
+  }
   // Decoding reads the rest of the page straight from the host: only when
   // PMP lets the whole page execute.
-  if (!r.whole_page) return nullptr;
+  if (!whole) return nullptr;
   DmiRegion region;
   if (!h.memory->dmi_for(physical_page, region) || !region.readable) return nullptr;
   if (physical_page < region.base || physical_page + kPageSize - 1 > region.last) return nullptr;
@@ -282,13 +300,20 @@ void Hart<XLEN>::reset(uint64_t start_pc) {
   stopped_at = nullptr;
   reservation_valid = false;
   ++fetch_context;
+  ++mapping_epoch;
   flush_tlb();
+  flush_fetch_tlb();
 }
 
 template <unsigned XLEN>
 void Hart<XLEN>::flush_tlb() {
   for (auto& e : tlb_read) e = TlbEntry{};
   for (auto& e : tlb_write) e = TlbEntry{};
+}
+
+template <unsigned XLEN>
+void Hart<XLEN>::flush_fetch_tlb() {
+  for (auto& e : tlb_fetch) e = FetchTlbEntry{};
 }
 
 template <unsigned XLEN>
@@ -299,23 +324,27 @@ void Hart<XLEN>::drop_write_mappings(uintptr_t host_page) {
 }
 
 template <unsigned XLEN>
-void Hart<XLEN>::translation_changed(bool fetch_changed) {
+void Hart<XLEN>::translation_changed(TranslationChange change) {
   // The TLB holds one translation context: the privilege loads and stores
   // use, with SUM and MXR. Without translation or PMP every context maps the
-  // same, so only a real change flushes it.
+  // same, so only a real change flushes it. The fetch TLB is tagged with the
+  // privilege instead: it outlives traps.
   const bool restricted = satp_translates(*this) || pmp.any_active;
   const uint64_t key =
       restricted ? uint64_t(data_privilege()) |
                        ((uint64_t(mstatus) & (mstatus_bits::kSum | mstatus_bits::kMxr)) >> 14)
                  : ~uint64_t(0);
-  if (fetch_changed || key != tlb_context) {
+  const bool mappings = change != TranslationChange::kDataContext;
+  if (mappings || key != tlb_context) {
     flush_tlb();
     tlb_context = key;
   }
-  if (fetch_changed) {
-    ++fetch_context;
+  if (mappings) {
+    flush_fetch_tlb();
+    ++mapping_epoch;
     attention = true;
   }
+  if (change == TranslationChange::kProtection) ++fetch_context;
 }
 
 template <unsigned XLEN>
@@ -334,6 +363,7 @@ void Hart<XLEN>::update_mip() {
   template LoadResult load_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, bool); \
   template bool store_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, uint64_t);  \
   template const uint8_t* fetch_page(Hart<XLEN>&, uint64_t, uint64_t&);                     \
+  template bool fetch_physical_page(Hart<XLEN>&, uint64_t, uint64_t&, bool&);               \
   template bool fetch_word(Hart<XLEN>&, uint64_t, uint32_t&, FetchFault&);
 SILICA_INSTANTIATE(32)
 SILICA_INSTANTIATE(64)

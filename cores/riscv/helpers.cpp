@@ -23,26 +23,16 @@ void fence_i(Hart<XLEN>& h, const DecodedInsn&) {
 }
 
 template <unsigned XLEN>
-bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> vaddr,
-               sem::uxlen<XLEN> /*asid*/, bool one_page) {
+bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> /*vaddr*/,
+               sem::uxlen<XLEN> /*asid*/, bool /*one_page*/) {
   // Illegal in U-mode, and in S-mode while mstatus.TVM traps it to M.
   if (h.priv == Privilege::kUser ||
       (h.priv == Privilege::kSupervisor && (h.mstatus & mstatus_bits::kTvm) != 0)) {
     return illegal_instruction(h, d);
   }
-  // The TLB goes whatever address or ASID was named: it holds one context
-  // only. Decoded code, keyed by virtual pc, goes only if the fence names a
-  // page code was decoded from (or all pages): an OS fences data pages far
-  // more often (Linux's early page-table setup, once per few thousand
-  // instructions), and dropping every translation each time would cost
-  // more than the rest of the boot. A fence naming one page of a superpage
-  // that also held code elsewhere is the case this misses.
-  const uint64_t page = uint64_t(vaddr) & ~(kPageSize - 1);
-  if (one_page && h.code_watcher != nullptr && !h.code_watcher->is_virtual_code_page(page)) {
-    h.flush_tlb();
-    return true;
-  }
-  h.translation_changed(true);
+  // Both TLBs go whatever address or ASID was named: they hold one context
+  // only. Decoded code stays: the code caches find it by physical page.
+  h.translation_changed(TranslationChange::kMappings);
   return true;
 }
 

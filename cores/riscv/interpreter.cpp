@@ -20,7 +20,6 @@ ClassCostModel::ClassCostModel() {
 template <unsigned XLEN>
 Interpreter<XLEN>::Interpreter(Hart<XLEN>& hart, const TimingModel& timing)
     : m_hart(hart), m_timing(timing) {
-  m_hart.code_watcher = this;
   if (m_hart.code_pages == nullptr) {
     m_own_code_pages = std::make_unique<CodePages>();
     m_hart.code_pages = m_own_code_pages.get();
@@ -129,7 +128,7 @@ inline void Interpreter<XLEN>::finish_block(Hart<XLEN>& h, const Block* block) {
       --h.chain_budget == 0) {
     return;
   }
-  Block* next = remembered_successor(block, h.pc, h.priv);
+  Block* next = remembered_successor(block, h.pc, h.priv, h.mapping_epoch);
   if (next == nullptr) return;
   h.current_block = next;
   h.pc = next->fallthrough_pc;
@@ -158,6 +157,8 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   block->cycles = decoded.cycles;
   block->count = uint32_t(decoded.insns.size());
   block->priv = m_hart.priv;
+  block->physical_page = decoded.physical_pages[0];
+  block->next_physical_page = decoded.next_physical_page();
   constexpr auto kIds = std::make_index_sequence<size_t(InsnId::count)>();
   static constexpr auto kInner = make_threaded_table<false, false>(kIds);
   static constexpr auto kLast = make_threaded_table<true, false>(kIds);
@@ -173,19 +174,25 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   Entry sentinel{nullptr, {}};
   sentinel.block = block.get();
   block->entries.push_back(sentinel);
-  note_virtual_pages(decoded, m_virtual_code_pages);
   Block* raw = block.get();
   const HostPages pages = claim_code_pages(m_hart, this, decoded);
   for (unsigned i = 0; i < pages.count; ++i) m_page_blocks[pages.page[i]].push_back(raw);
-  m_blocks[size_t(m_hart.priv)][pc] = std::move(block);
+  m_blocks[size_t(m_hart.priv)][{pc, block->physical_page}] = std::move(block);
   return raw;
 }
 
 template <unsigned XLEN>
 typename Interpreter<XLEN>::Block* Interpreter<XLEN>::lookup(uint64_t pc) {
+  uint64_t page = 0;
+  bool whole = false;
+  // Fetching faults: decoding raises it.
+  if (!fetch_physical_page(m_hart, pc, page, whole)) return decode_block(pc);
   auto& blocks = m_blocks[size_t(m_hart.priv)];
-  auto it = blocks.find(pc);
-  if (it != blocks.end()) return it->second.get();
+  auto it = blocks.find({pc, page});
+  if (it != blocks.end()) {
+    if (next_page_still_maps(m_hart, pc, it->second->next_physical_page)) return it->second.get();
+    drop_block(blocks, it);
+  }
   return decode_block(pc);
 }
 
@@ -222,7 +229,9 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
     h.breakpoint_skip_pc = ~uint64_t(0);
 
     // Find the block: first the predecessor's remembered successors.
-    Block* block = previous != nullptr ? remembered_successor(previous, h.pc, h.priv) : nullptr;
+    Block* block = previous != nullptr
+                       ? remembered_successor(previous, h.pc, h.priv, h.mapping_epoch)
+                       : nullptr;
     if (block == nullptr) {
       block = lookup(h.pc);
       if (block == nullptr) {
@@ -235,6 +244,10 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
         continue;
       }
       if (previous != nullptr) {
+        if (previous->successor_epoch != h.mapping_epoch) {
+          previous->successor_pc[0] = previous->successor_pc[1] = ~uint64_t(0);
+          previous->successor_epoch = h.mapping_epoch;
+        }
         unsigned slot = previous->next_successor_slot;
         previous->successor_pc[slot] = h.pc;
         previous->successor[slot] = block;
@@ -272,7 +285,6 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
 template <unsigned XLEN>
 void Interpreter<XLEN>::flush_code_cache() {
   for (auto& blocks : m_blocks) blocks.clear();
-  m_virtual_code_pages.clear();
   m_page_blocks.clear();
   m_stale_pages.clear();
   m_dropped.clear();
@@ -296,12 +308,8 @@ void Interpreter<XLEN>::drop_stale_blocks() {
     for (Block* block : listed->second) {
       if (block->priv == kDropped) continue;
       auto& blocks = m_blocks[size_t(block->priv)];
-      auto it = blocks.find(block->pc);
-      if (it == blocks.end() || it->second.get() != block) continue;
-      // Other blocks may still name it as their successor: keep it a while.
-      block->priv = kDropped;
-      m_dropped.push_back(std::move(it->second));
-      blocks.erase(it);
+      auto it = blocks.find({block->pc, block->physical_page});
+      if (it != blocks.end() && it->second.get() == block) drop_block(blocks, it);
     }
     m_page_blocks.erase(listed);
     m_hart.code_pages->release(this, page);
@@ -311,9 +319,17 @@ void Interpreter<XLEN>::drop_stale_blocks() {
 }
 
 template <unsigned XLEN>
+void Interpreter<XLEN>::drop_block(BlockMap& blocks, typename BlockMap::iterator it) {
+  // Other blocks may still name it as their successor: keep it a while.
+  it->second->priv = kDropped;
+  m_dropped.push_back(std::move(it->second));
+  blocks.erase(it);
+}
+
+template <unsigned XLEN>
 void Interpreter<XLEN>::free_dropped_blocks() {
   for (auto& blocks : m_blocks) {
-    for (auto& [pc, block] : blocks) {
+    for (auto& [key, block] : blocks) {
       for (unsigned k = 0; k < 2; ++k) {
         if (block->successor[k] != nullptr && block->successor[k]->priv == kDropped) {
           block->successor[k] = nullptr;

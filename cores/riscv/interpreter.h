@@ -6,14 +6,16 @@
 // remembered per block so the hash map is only consulted when control flow
 // goes somewhere new.
 //
-// A store into a page blocks were decoded from (by this hart, another one or
-// a device: CodePages) drops just those blocks, at the next block boundary.
+// Blocks are found by pc and the physical page it fetches from (CodeKey), so
+// they survive satp writes and sfence.vma; the remembered successors, found
+// by pc alone, hold only within one Hart::mapping_epoch. A store into a page
+// blocks were decoded from (by this hart, another one or a device:
+// CodePages) drops just those blocks, at the next block boundary.
 #pragma once
 
 #include <array>
 #include <memory>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -27,7 +29,7 @@ namespace silica::riscv {
 class TimingModel;
 
 template <unsigned XLEN>
-class Interpreter final : public Engine, public CodeWatcher, public CodePages::Owner {
+class Interpreter final : public Engine, public CodePages::Owner {
  public:
   Interpreter(Hart<XLEN>& hart, const TimingModel& timing);
   ~Interpreter() override;
@@ -37,9 +39,6 @@ class Interpreter final : public Engine, public CodeWatcher, public CodePages::O
   StopReason run(uint64_t cycle_limit, uint64_t instret_limit) override;
   void flush_code_cache() override;
 
-  bool is_virtual_code_page(uint64_t page) const override {
-    return m_virtual_code_pages.count(page) != 0;
-  }
   void code_page_written(uintptr_t host_page) override;
   void code_page_claimed(uintptr_t host_page) override { m_hart.drop_write_mappings(host_page); }
 
@@ -78,8 +77,11 @@ class Interpreter final : public Engine, public CodeWatcher, public CodePages::O
   static uint64_t instret_at(const Hart<XLEN>& h, const Entry* e);
   // A successor decoded for another privilege does not count: the same pc
   // may translate differently there, or not be executable. Nor does a
-  // dropped block, whose privilege reads kDropped.
-  static Block* remembered_successor(const Block* block, uint64_t pc, Privilege priv) {
+  // dropped block, whose privilege reads kDropped, nor one remembered under
+  // other page mappings.
+  static Block* remembered_successor(const Block* block, uint64_t pc, Privilege priv,
+                                     uint64_t mapping_epoch) {
+    if (block->successor_epoch != mapping_epoch) return nullptr;
     if (block->successor_pc[0] == pc && block->successor[0]->priv == priv) {
       return block->successor[0];
     }
@@ -100,16 +102,22 @@ class Interpreter final : public Engine, public CodeWatcher, public CodePages::O
     std::vector<Entry> entries;            // the instructions, then a sentinel naming the block
     uint32_t count = 0;                    // instructions (entries.size() - 1)
     Privilege priv = Privilege::kMachine;  // the privilege it was fetched with
-    // The last two distinct successors seen, to skip the hash lookup.
+    uint64_t physical_page = 0;            // where pc was fetched from: its key
+    uint64_t next_physical_page = kNoPage;
+    // The last two distinct successors seen, to skip the hash lookup, and
+    // the Hart::mapping_epoch they were seen in.
     uint64_t successor_pc[2] = {~uint64_t(0), ~uint64_t(0)};
     Block* successor[2] = {nullptr, nullptr};
     unsigned next_successor_slot = 0;
+    uint64_t successor_epoch = 0;
   };
+  using BlockMap = std::unordered_map<CodeKey, std::unique_ptr<Block>, CodeKeyHash>;
 
   Block* lookup(uint64_t pc);
   Block* decode_block(uint64_t pc);
   // Drops the blocks decoded from pages written since the last call.
   void drop_stale_blocks();
+  void drop_block(BlockMap& blocks, typename BlockMap::iterator it);
   // Frees dropped blocks, once no successor link or page list names them.
   void free_dropped_blocks();
 
@@ -120,12 +128,11 @@ class Interpreter final : public Engine, public CodeWatcher, public CodePages::O
 
   Hart<XLEN>& m_hart;
   const TimingModel& m_timing;
-  // Decoded blocks by virtual pc, one map per privilege (U, S, -, M): each
-  // privilege fetches through its own translation and permissions. All go
-  // when the translation changes (Hart::fetch_context).
-  std::unordered_map<uint64_t, std::unique_ptr<Block>> m_blocks[4];
+  // Decoded blocks, one map per privilege (U, S, -, M): each privilege
+  // fetches with its own permissions. All go when PMP changes
+  // (Hart::fetch_context).
+  BlockMap m_blocks[4];
   uint64_t m_fetch_context = 0;
-  std::unordered_set<uint64_t> m_virtual_code_pages;  // in any privilege
   // Host page -> the blocks decoded from it (some perhaps dropped already).
   std::unordered_map<uintptr_t, std::vector<Block*>> m_page_blocks;
   std::vector<uintptr_t> m_stale_pages;  // written since drop_stale_blocks()

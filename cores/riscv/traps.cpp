@@ -61,7 +61,7 @@ void raise_exception(Hart<XLEN>& h, uint64_t cause, uint64_t tval, uint64_t epc)
     h.pc = trap_vector<XLEN>(h.mtvec, cause, interrupt);
   }
   h.reservation_valid = false;
-  h.translation_changed(false);
+  h.translation_changed(TranslationChange::kDataContext);
 }
 
 template <unsigned XLEN>
@@ -136,7 +136,7 @@ bool trap_return_m(Hart<XLEN>& h, const DecodedInsn& d) {
   h.priv = previous;
   h.reservation_valid = false;
   h.pc = h.mepc & ~ux(h.config.has(Extension::C) ? 1 : 3);
-  h.translation_changed(false);
+  h.translation_changed(TranslationChange::kDataContext);
   h.attention = true;  // MIE may have come back on with interrupts pending
   return true;
 }
@@ -160,7 +160,7 @@ bool trap_return_s(Hart<XLEN>& h, const DecodedInsn& d) {
   h.priv = previous;
   h.reservation_valid = false;
   h.pc = h.sepc & ~ux(h.config.has(Extension::C) ? 1 : 3);
-  h.translation_changed(false);
+  h.translation_changed(TranslationChange::kDataContext);
   h.attention = true;
   return true;
 }

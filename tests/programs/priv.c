@@ -387,6 +387,25 @@ static void paging_tests(const char *name, uintptr_t mode, pte_t *root, int base
                      : "t0", "memory");
     check(base + 26, mprv_value, 0x1111);
     show("  MPRV load", mprv_value);
+    /* One virtual page, two physical pages of code in turn: each remap
+     * (with sfence.vma) must run the code now mapped there, though both
+     * were run, and perhaps cached, before. */
+    uint32_t *code4 = (uint32_t *)pages[4], *code5 = (uint32_t *)pages[5];
+    code4[0] = 0x02c00513u; /* li a0, 44 */
+    code4[1] = 0x00008067u; /* ret */
+    code5[0] = 0x03700513u; /* li a0, 55 */
+    code5[1] = 0x00008067u;
+    __asm__ volatile("fence.i" ::: "memory");
+    uintptr_t remapped = 0;
+    for (int i = 0; i < 6; i++) {
+        level0[4] = leaf((uintptr_t)(i & 1 ? pages[5] : pages[4]), PTE_X | PTE_A);
+        __asm__ volatile("sfence.vma" ::: "memory");
+        remapped = remapped * 100 + in_s(call_address, va(4));
+    }
+    check(base + 30, remapped, 445544554455ul);
+    show("  code of a remapped page", remapped);
+    level0[4] = leaf((uintptr_t)pages[4], PTE_X | PTE_A);
+    __asm__ volatile("sfence.vma" ::: "memory");
     set_satp(0, 0);
     u_offset = 0;
 }
@@ -594,8 +613,8 @@ int main(void)
     show("  mode 11 leaves satp unchanged", probe64);
     check(30, probe64, 0);
     paging_tests("sv39", 8, root39, 100);
-    paging_tests("sv48", 9, root48, 130);
-    paging_tests("sv57", 10, root57, 160);
+    paging_tests("sv48", 9, root48, 140);
+    paging_tests("sv57", 10, root57, 180);
 #endif
 
     rt_puts("probes\n");
