@@ -96,6 +96,7 @@ enum class TranslationChange : uint8_t {
 struct FetchTlbEntry {
   uint64_t tag = ~uint64_t(0);  // page address | privilege
   uint64_t physical_page = 0;
+  unsigned page_shift = kPageBits;  // of the leaf that mapped it (see Translation)
 };
 
 template <unsigned XLEN>
@@ -181,7 +182,16 @@ struct Hart {
   // the page tables and PMP grant whole get entries.
   TlbEntry tlb_read[kTlbEntries];
   TlbEntry tlb_write[kTlbEntries];
+  // The size (log2) of the leaf each entry came from: an sfence.vma naming
+  // one address drops every entry of its (super)page.
+  uint8_t tlb_read_shift[kTlbEntries] = {};
+  uint8_t tlb_write_shift[kTlbEntries] = {};
   FetchTlbEntry tlb_fetch[kTlbEntries];
+  // Which (super)pages code was entered on in this mapping epoch, as a
+  // Bloom-style bit set: a fence naming none of them leaves the code caches'
+  // shortcuts alone.
+  static constexpr unsigned kCodeMappingBits = 1 << 16;
+  uint64_t code_mappings[kCodeMappingBits / 64] = {};
   // Counts satp writes and sfence.vmas: the code caches' shortcuts by
   // virtual address (block successors, chained jumps across pages, the jump
   // cache) hold only within one.
@@ -211,6 +221,19 @@ struct Hart {
   // differently. kMappings drops both TLBs and moves mapping_epoch on;
   // kProtection also moves fetch_context on.
   void translation_changed(TranslationChange change);
+  // sfence.vma naming one address: drops the TLB entries of the (super)page
+  // holding it, and moves mapping_epoch on only if code was entered there.
+  void mapping_changed_at(uint64_t vaddr);
+  // The engines tell the hart where they enter code (pc, through a leaf of
+  // 2^page_shift bytes) before taking a shortcut there.
+  void note_code_mapping(uint64_t pc, unsigned page_shift) {
+    const unsigned bit = code_mapping_bit(pc, page_shift);
+    code_mappings[bit / 64] |= uint64_t(1) << (bit % 64);
+  }
+  static unsigned code_mapping_bit(uint64_t vaddr, unsigned page_shift) {
+    const uint64_t key = ((vaddr >> page_shift) << 6) | page_shift;
+    return unsigned((key * 0x9e3779b97f4a7c15) >> (64 - 16));
+  }
   // Recomputes mip from the wires, software's bits and Sstc's timer.
   void update_mip();
   // Privilege of loads and stores: MPP while MPRV is set in M-mode.
@@ -260,7 +283,8 @@ const uint8_t* fetch_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page);
 // through the fetch TLB; false if fetching there faults (nothing is raised).
 // whole: the page tables and PMP let the whole page execute.
 template <unsigned XLEN>
-bool fetch_physical_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page, bool& whole);
+bool fetch_physical_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page, bool& whole,
+                         unsigned* page_shift = nullptr);
 template <unsigned XLEN>
 bool fetch_word(Hart<XLEN>& h, uint64_t pc, uint32_t& word, FetchFault& fault);
 
@@ -289,9 +313,19 @@ inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out)
   return r.ok;
 }
 
+// An AMO's load: it needs write permission, so a write-TLB hit (a page the
+// page tables and PMP let this context store to, and so load from) serves
+// it; the store that follows hits the same entry.
 template <class T, unsigned XLEN>
 inline bool mem_amo_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
-  LoadResult r = load_slow(h, d, sem::uxlen<XLEN>(addr), sizeof(T), true);
+  addr = sem::uxlen<XLEN>(addr);
+  const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
+  if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) [[likely]] {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
+    std::memcpy(&out, reinterpret_cast<const void*>(e.addend + addr), sizeof(T));
+    return true;
+  }
+  LoadResult r = load_slow(h, d, addr, sizeof(T), true);
   out = T(r.value);
   return r.ok;
 }

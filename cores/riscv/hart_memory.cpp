@@ -19,6 +19,7 @@ struct Resolved {
   // The page tables and PMP grant the access on the whole 4 KiB page, so
   // the TLB may cache the page for it.
   bool whole_page;
+  unsigned page_shift = kPageBits;  // the leaf's size (Translation)
 };
 
 // Translates [vaddr, vaddr + size), which lies within one page, and checks
@@ -32,7 +33,7 @@ Resolved resolve(Hart<XLEN>& h, uint64_t vaddr, unsigned size, Access access) {
     return {false, 0, access_fault_cause(access), false};
   }
   const bool whole_page = pmp_allows(h.pmp, page_of(t.paddr), kPageSize, access, priv);
-  return {true, t.paddr, 0, whole_page};
+  return {true, t.paddr, 0, whole_page, t.page_shift};
 }
 
 // Host address of physical [paddr, paddr+size) when RAM backs it with the
@@ -48,14 +49,16 @@ uint8_t* dmi_host(Hart<XLEN>& h, uint64_t paddr, unsigned size, bool write, DmiR
 // Caches virtual page -> host page after an access the page tables and PMP
 // grant on the whole page, when RAM backs all of it.
 template <unsigned XLEN>
-void fill_tlb(Hart<XLEN>& h, TlbEntry* tlb, uint64_t vaddr, uint64_t paddr,
-              const DmiRegion& region) {
+void fill_tlb(Hart<XLEN>& h, TlbEntry* tlb, uint8_t* shifts, uint64_t vaddr, uint64_t paddr,
+              unsigned page_shift, const DmiRegion& region) {
   if (h.slow_memory) return;  // tracing or watching: every access must come here
   const uint64_t ppage = page_of(paddr);
   if (ppage < region.base || ppage + kPageSize - 1 > region.last) return;
-  TlbEntry& e = tlb[(vaddr >> kPageBits) % kTlbEntries];
+  const unsigned index = (vaddr >> kPageBits) % kTlbEntries;
+  TlbEntry& e = tlb[index];
   e.tag = page_of(vaddr);
   e.addend = reinterpret_cast<uintptr_t>(region.host) + (ppage - region.base) - e.tag;
+  shifts[index] = uint8_t(page_shift);
 }
 
 // Stops the machine after this instruction when it touches a watched range.
@@ -124,7 +127,19 @@ LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigne
   // An AMO's load needs write permission and reports store/AMO faults.
   const Access access = for_amo ? Access::kStore : Access::kLoad;
   const uint64_t second_page = page_of(addr + size - 1);
-  const unsigned first_size = second_page != page_of(addr) ? unsigned(second_page - addr) : size;
+  const bool crosses = second_page != page_of(addr);
+  if (misaligned && !crosses && !for_amo) {
+    // Misaligned within a page: its TLB entry serves (the inline paths only
+    // take aligned accesses). Linux times misaligned copies at boot.
+    const TlbEntry& e = h.tlb_read[(addr >> kPageBits) % kTlbEntries];
+    if (e.tag == page_of(addr)) {
+      uint64_t value = 0;
+      // NOLINTNEXTLINE(performance-no-int-to-ptr)
+      std::memcpy(&value, reinterpret_cast<const void*>(e.addend + addr), size);
+      return {true, value};
+    }
+  }
+  const unsigned first_size = crosses ? unsigned(second_page - addr) : size;
   const Resolved first = resolve(h, addr, first_size, access);
   if (!first.ok) {
     raise_exception(h, first.cause, addr, d.pc);
@@ -140,15 +155,16 @@ LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigne
   }
   uint8_t bytes[8] = {};
   bool ok = true;
-  if (!misaligned) {
-    DmiRegion region;
-    if (const uint8_t* host = dmi_host(h, first.paddr, size, false, region)) {
-      std::memcpy(bytes, host, size);
-      if (first.whole_page && !for_amo) fill_tlb(h, h.tlb_read, addr, first.paddr, region);
-    } else {
-      h.attention = true;
-      ok = h.memory->bus_read(first.paddr, bytes, size);
+  DmiRegion region;
+  const uint8_t* host = crosses ? nullptr : dmi_host(h, first.paddr, size, false, region);
+  if (host != nullptr) {
+    std::memcpy(bytes, host, size);
+    if (first.whole_page && !for_amo) {
+      fill_tlb(h, h.tlb_read, h.tlb_read_shift, addr, first.paddr, first.page_shift, region);
     }
+  } else if (!misaligned) {
+    h.attention = true;
+    ok = h.memory->bus_read(first.paddr, bytes, size);
   } else {
     // Emulated misaligned access, one byte at a time in little-endian order.
     for (unsigned i = 0; ok && i < size; ++i) {
@@ -175,7 +191,17 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
     return false;
   }
   const uint64_t second_page = page_of(addr + size - 1);
-  const unsigned first_size = second_page != page_of(addr) ? unsigned(second_page - addr) : size;
+  const bool crosses = second_page != page_of(addr);
+  if (misaligned && !crosses) {
+    // As in load_slow. The write TLB never maps code or a reserved page.
+    const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
+    if (e.tag == page_of(addr)) {
+      // NOLINTNEXTLINE(performance-no-int-to-ptr)
+      std::memcpy(reinterpret_cast<void*>(e.addend + addr), &value, size);
+      return true;
+    }
+  }
+  const unsigned first_size = crosses ? unsigned(second_page - addr) : size;
   const Resolved first = resolve(h, addr, first_size, Access::kStore);
   if (!first.ok) {
     raise_exception(h, first.cause, addr, d.pc);
@@ -191,7 +217,9 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
   }
   const auto* bytes = reinterpret_cast<const uint8_t*>(&value);
   bool ok = true;
-  if (!misaligned) {
+  DmiRegion ram;
+  // One access unless it crosses pages, or is misaligned on a device.
+  if (!crosses && (!misaligned || dmi_host(h, first.paddr, size, true, ram) != nullptr)) {
     ok = write_physical(h, first.paddr, size, bytes);
     // Cache the page for stores unless they must keep coming here: it holds
     // decoded code (of any hart), or the reservation of an LR.
@@ -201,7 +229,9 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
                                                  : nullptr;
     const bool watched = (host != nullptr && h.code_pages->is_code(CodePages::page_of(host))) ||
                          (h.reservation_valid && page_of(h.reservation_addr) == ppage);
-    if (host != nullptr && !watched) fill_tlb(h, h.tlb_write, addr, first.paddr, region);
+    if (host != nullptr && !watched) {
+      fill_tlb(h, h.tlb_write, h.tlb_write_shift, addr, first.paddr, first.page_shift, region);
+    }
   } else {
     for (unsigned i = 0; ok && i < size; ++i) {
       const uint64_t paddr = i < first_size ? first.paddr + i : second.paddr + (i - first_size);
@@ -218,19 +248,24 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
 }
 
 template <unsigned XLEN>
-bool fetch_physical_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page, bool& whole) {
+bool fetch_physical_page(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page, bool& whole,
+                         unsigned* page_shift) {
   const uint64_t tag = page_of(pc) | uint64_t(h.priv);
   FetchTlbEntry& e = h.tlb_fetch[(pc >> kPageBits) % kTlbEntries];
-  if (e.tag == tag) {
-    physical_page = e.physical_page;
-    whole = true;
-    return true;
+  if (e.tag != tag) {
+    const Resolved r = resolve(h, pc, 2, Access::kFetch);
+    if (!r.ok) return false;
+    if (!r.whole_page) {
+      physical_page = page_of(r.paddr);
+      whole = false;
+      if (page_shift != nullptr) *page_shift = r.page_shift;
+      return true;
+    }
+    e = {tag, page_of(r.paddr), r.page_shift};
   }
-  const Resolved r = resolve(h, pc, 2, Access::kFetch);
-  if (!r.ok) return false;
-  physical_page = page_of(r.paddr);
-  whole = r.whole_page;
-  if (whole) e = {tag, physical_page};
+  physical_page = e.physical_page;
+  whole = true;
+  if (page_shift != nullptr) *page_shift = e.page_shift;
   return true;
 }
 
@@ -317,6 +352,33 @@ void Hart<XLEN>::flush_fetch_tlb() {
 }
 
 template <unsigned XLEN>
+void Hart<XLEN>::mapping_changed_at(uint64_t vaddr) {
+  // Entries of the leaf holding vaddr, whatever their index: a superpage
+  // fills many. A scan of 768 entries costs less than refilling them all.
+  auto same_leaf = [vaddr](uint64_t tag, unsigned shift) {
+    return tag != ~uint64_t(0) && ((tag ^ vaddr) >> shift) == 0;
+  };
+  for (unsigned i = 0; i < kTlbEntries; ++i) {
+    if (same_leaf(tlb_read[i].tag, tlb_read_shift[i])) tlb_read[i] = TlbEntry{};
+    if (same_leaf(tlb_write[i].tag, tlb_write_shift[i])) tlb_write[i] = TlbEntry{};
+    if (same_leaf(tlb_fetch[i].tag, tlb_fetch[i].page_shift)) tlb_fetch[i] = FetchTlbEntry{};
+  }
+  // Code entered through a leaf holding vaddr: the shortcuts the engines
+  // took there may now lead to code from the wrong physical page.
+  bool code_there = false;
+  const unsigned level_bits = XLEN == 32 ? 10 : 9;  // Sv32, or Sv39/48/57
+  for (unsigned shift = kPageBits; shift < XLEN && !code_there; shift += level_bits) {
+    const unsigned bit = code_mapping_bit(vaddr, shift);
+    code_there = (code_mappings[bit / 64] >> (bit % 64)) & 1;
+  }
+  if (code_there) {
+    ++mapping_epoch;
+    for (auto& word : code_mappings) word = 0;
+  }
+  attention = true;
+}
+
+template <unsigned XLEN>
 void Hart<XLEN>::drop_write_mappings(uintptr_t host_page) {
   for (TlbEntry& e : tlb_write) {
     if (e.tag + e.addend == host_page) e = TlbEntry{};
@@ -342,6 +404,7 @@ void Hart<XLEN>::translation_changed(TranslationChange change) {
   if (mappings) {
     flush_fetch_tlb();
     ++mapping_epoch;
+    for (auto& word : code_mappings) word = 0;
     attention = true;
   }
   if (change == TranslationChange::kProtection) ++fetch_context;
@@ -363,7 +426,7 @@ void Hart<XLEN>::update_mip() {
   template LoadResult load_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, bool); \
   template bool store_slow(Hart<XLEN>&, const DecodedInsn&, uint64_t, unsigned, uint64_t);  \
   template const uint8_t* fetch_page(Hart<XLEN>&, uint64_t, uint64_t&);                     \
-  template bool fetch_physical_page(Hart<XLEN>&, uint64_t, uint64_t&, bool&);               \
+  template bool fetch_physical_page(Hart<XLEN>&, uint64_t, uint64_t&, bool&, unsigned*);    \
   template bool fetch_word(Hart<XLEN>&, uint64_t, uint32_t&, FetchFault&);
 SILICA_INSTANTIATE(32)
 SILICA_INSTANTIATE(64)

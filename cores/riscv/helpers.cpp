@@ -23,16 +23,20 @@ void fence_i(Hart<XLEN>& h, const DecodedInsn&) {
 }
 
 template <unsigned XLEN>
-bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> /*vaddr*/,
-               sem::uxlen<XLEN> /*asid*/, bool /*one_page*/) {
+bool fence_vma(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> vaddr,
+               sem::uxlen<XLEN> /*asid*/, bool one_page) {
   // Illegal in U-mode, and in S-mode while mstatus.TVM traps it to M.
   if (h.priv == Privilege::kUser ||
       (h.priv == Privilege::kSupervisor && (h.mstatus & mstatus_bits::kTvm) != 0)) {
     return illegal_instruction(h, d);
   }
-  // Both TLBs go whatever address or ASID was named: they hold one context
-  // only. Decoded code stays: the code caches find it by physical page.
-  h.translation_changed(TranslationChange::kMappings);
+  // The ASID is not looked at: the TLBs hold one address space. Decoded code
+  // stays whatever was named: the code caches find it by physical page.
+  if (one_page) {
+    h.mapping_changed_at(uint64_t(vaddr));  // Linux names one page far more often than all
+  } else {
+    h.translation_changed(TranslationChange::kMappings);
+  }
   return true;
 }
 

@@ -81,7 +81,8 @@ Translation walk(Hart<XLEN>& h, uint64_t vaddr, Access access, Privilege priv) {
     const uint64_t page_offset_mask =
         (uint64_t(1) << (kPageBits + unsigned(level) * s.vpn_bits)) - 1;
     const uint64_t paddr = ((ppn << kPageBits) & ~page_offset_mask) | (vaddr & page_offset_mask);
-    if constexpr (Debug) return {true, paddr, 0};
+    const auto page_shift = unsigned(kPageBits + unsigned(level) * s.vpn_bits);
+    if constexpr (Debug) return {true, paddr, 0, page_shift};
     // A leaf: the privilege may use it, and it grants the access.
     const bool user_page = (pte & pte_bits::kU) != 0;
     if (priv == Privilege::kUser && !user_page) return page_fault;
@@ -104,7 +105,7 @@ Translation walk(Hart<XLEN>& h, uint64_t vaddr, Access access, Privilege priv) {
       pte |= needed;
       if (!pte_access(h, pte_addr, s.pte_bytes, pte, true)) return access_fault;
     }
-    return {true, paddr, 0};
+    return {true, paddr, 0, page_shift};
   }
   return page_fault;  // not reached: level 0 either is a leaf or faults
 }

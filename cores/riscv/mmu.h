@@ -37,6 +37,9 @@ struct Translation {
   bool ok;
   uint64_t paddr;  // when ok
   uint64_t cause;  // when not: a page fault, or an access fault from the walk
+  // When ok: log2 of the size of the leaf that mapped it (12 for a 4 KiB
+  // page, 21 for a 2 MiB megapage, ...; 12 without translation).
+  unsigned page_shift = kPageBits;
 };
 
 // Translates vaddr for an access made with privilege priv (the caller applies
