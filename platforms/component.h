@@ -121,6 +121,8 @@ struct BuildContext {
   const bool* stop_request = nullptr;
   // The execution engine cores use unless their configuration names one.
   std::string engine = "dbt";
+  // The DBT translates a block on its n-th run (DbtEngine::set_hot_runs).
+  unsigned dbt_hot_runs = 64;
 };
 
 using ComponentFactory = std::function<std::unique_ptr<Component>(

@@ -81,6 +81,11 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--core", options.core, "execution engine")
       ->check(CLI::IsMember({"interp", "dbt"}))
       ->capture_default_str();
+  run->add_option("--dbt-hot", options.dbt_hot_runs,
+                  "with --core dbt: translate a block on its N-th run, the interpreter runs it "
+                  "before (1: translate everything at once)")
+      ->check(CLI::Range(1u, 1u << 30))
+      ->capture_default_str();
   run->add_option("-m,--memory", memory, "RAM size, e.g. 128M or 2G");
   run->add_option("--max-insns", options.max_instructions,
                   "stop (exit status 124) after this many instructions");

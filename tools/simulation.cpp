@@ -96,6 +96,7 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   context.console = &console;
   context.stop_request = &m_stop_request;
   context.engine = options.core;
+  context.dbt_hot_runs = options.dbt_hot_runs;
   PlatformFile file = find_platform(options.platform);
   std::map<std::string, std::string> params = options.params;
   // As qemu-system-riscv32 is to qemu-system-riscv64: a 32-bit ELF runs on the

@@ -500,7 +500,8 @@ class BlockCompiler {
     g.and_(g.r11d, JumpCache::kEntries - 1);
     g.shl(g.r11d, 4);
     static_assert(sizeof(JumpCache::Entry) == 16);
-    g.mov(g.rax, reinterpret_cast<uint64_t>(&m_jump_cache.entries[0]));
+    JumpCache& cache = m_context.jump_cache != nullptr ? *m_context.jump_cache : m_jump_cache;
+    g.mov(g.rax, reinterpret_cast<uint64_t>(&cache.entries[0]));
     g.add(g.r11, g.rax);
     g.xor_(g.eax, g.eax);
     g.cmp(g.r10, g.qword[g.r11]);

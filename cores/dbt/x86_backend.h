@@ -81,6 +81,8 @@ struct BlockContext {
   // Whether jumps to other guest pages may be chained; if not, they go
   // through the jump cache (another page may map elsewhere next time).
   bool chain_across_pages = true;
+  // The jump cache indirect jumps probe; null: the back end's.
+  JumpCache* jump_cache = nullptr;
   std::vector<const void*> insn_context;  // passed to the slow paths, per instruction
   std::vector<uint64_t> next_pc;          // per instruction: its fall-through pc
   std::vector<uint32_t> cycles_through;   // per instruction: cycles up to and including it

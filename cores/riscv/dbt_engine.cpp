@@ -73,7 +73,7 @@ DbtEngine<XLEN>::DbtEngine(Hart<XLEN>& hart, const TimingModel& timing, size_t c
       m_timing(timing),
       m_interpreter(hart, timing),
       m_buffer(code_cache_bytes),
-      m_backend(make_abi(hart), m_buffer, m_jump_cache) {
+      m_backend(make_abi(hart), m_buffer, m_jump_caches[kUnrestrictedMachine]) {
   // The interpreter gave the hart its CodePages if it had none.
   m_hart.code_pages->attach(this);
   if (const char* dir = std::getenv("SILICA_DBT_DUMP")) m_dump_dir = dir;
@@ -125,18 +125,33 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
       if ((h.mip & h.mie) != 0) h.attention = true;
     }
     // A trap, an xRET, MPRV or a PMP lock may have moved the hart to another
-    // translation context. The inline jump cache knows only pcs: it must
-    // not lead into another context's code. (Translated code that changes
-    // the context raises attention, so the next entry check leaves for here
-    // before running anything a stale jump-cache entry reached.)
+    // translation context, whose translations probe their own jump cache.
+    // (Translated code that changes the context raises attention, so the
+    // next entry check leaves for here before running anything the old
+    // context's jump cache reached.) New page mappings make the U and S jump
+    // caches' entries stale; M-mode fetches physical addresses.
     const unsigned context = translation_context();
-    if (context != m_context || h.mapping_epoch != m_mapping_epoch) {
+    if (context != m_context) {
       m_context = context;
-      m_mapping_epoch = h.mapping_epoch;
-      m_jump_cache.clear();
       chain_site = nullptr;
     }
-    Translation* const t = lookup(h.pc);
+    if (h.mapping_epoch != m_mapping_epoch) {
+      m_mapping_epoch = h.mapping_epoch;
+      m_jump_caches[unsigned(Privilege::kUser)].clear();
+      m_jump_caches[unsigned(Privilege::kSupervisor)].clear();
+      chain_site = nullptr;
+    }
+    bool cold = false;
+    Translation* const t = lookup(h.pc, cold);
+    if (cold) {
+      // Code that ran only a few times is not worth translating yet: the
+      // interpreter runs this block.
+      const StopReason stop = m_interpreter.run(cycle_limit, h.instret + 1);
+      if (stop != StopReason::kBudget) return stop;
+      ++m_stats.blocks_interpreted;
+      chain_site = nullptr;
+      continue;
+    }
     if (t == nullptr) {
       // Instruction fetch faulted and the trap is taken. Charge a cycle so a
       // guest stuck in a fault loop still lets simulated time advance.
@@ -160,13 +175,14 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
     const uint64_t room = std::min(cycle_limit - h.cycles, instret_limit - h.instret);
     h.cycle_limit = h.attention ? h.cycles : h.cycles + room;
     chain_site = m_backend.enter(&h, t->code.direct);
+    ++m_stats.entries;
     chain_generation = m_generation;
   }
   return StopReason::kBudget;
 }
 
 template <unsigned XLEN>
-typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::lookup(uint64_t pc) {
+typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::lookup(uint64_t pc, bool& cold) {
   Translation* t = nullptr;
   uint64_t page = 0;
   bool whole = false;
@@ -183,10 +199,14 @@ typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::lookup(uint64_t pc) {
         drop_translation(blocks, it);
       }
     }
+    if (t == nullptr && m_hot_runs > 1 && ++m_runs[m_context][{pc, page}] < m_hot_runs) {
+      cold = true;
+      return nullptr;
+    }
   }
   if (t == nullptr) t = translate(pc);
   if (t != nullptr) {
-    dbt::JumpCache::Entry& e = m_jump_cache.entries[dbt::JumpCache::index(pc)];
+    dbt::JumpCache::Entry& e = m_jump_caches[m_context].entries[dbt::JumpCache::index(pc)];
     e.pc = pc;
     e.code = t->code.checked;
   }
@@ -224,6 +244,7 @@ typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::translate(uint64_t pc) {
   auto owned = std::make_unique<Translation>();
   Translation& t = *owned;
   t.key = {pc, region.blocks.front().physical_pages[0]};
+  t.context = m_context;
   t.serial = m_next_serial++;
   t.insns = std::make_unique<DecodedInsn[]>(region.insns);
   size_t n = 0;
@@ -286,6 +307,7 @@ dbt::CompiledBlock DbtEngine<XLEN>::compile(const Region& region, Translation& t
   context.pc = pc;
   // In M-mode addresses are physical: chained jumps may leave the page.
   context.chain_across_pages = m_context >= kRestrictedMachine;
+  context.jump_cache = &m_jump_caches[m_context];
   // Loads from the RAM the region's code is in read host memory directly,
   // when addresses are physical and unchecked.
   DmiRegion ram;
@@ -357,8 +379,9 @@ void DbtEngine<XLEN>::flush_code_cache() {
   if (any) ++m_stats.flushes;  // only flushes that drop translations
   m_page_users.clear();
   m_stale_pages.clear();
+  for (auto& runs : m_runs) runs.clear();
   m_hart.code_pages->release_all(this);
-  m_jump_cache.clear();
+  for (dbt::JumpCache& cache : m_jump_caches) cache.clear();
   m_buffer.flush();
   m_memory_map_generation = m_hart.memory_map_generation;
   m_fetch_context = m_hart.fetch_context;
@@ -385,6 +408,8 @@ std::vector<std::pair<std::string, std::string>> DbtEngine<XLEN>::statistics() c
       {"dbt code cache flushes", std::to_string(s.flushes)},
       {"dbt translations dropped", std::to_string(s.dropped)},
       {"dbt exits chained", std::to_string(s.chains)},
+      {"dbt entries from the run loop", std::to_string(s.entries)},
+      {"dbt blocks left to the interpreter (not hot yet)", std::to_string(s.blocks_interpreted)},
       {"dbt insns via interpreter %",
        fixed(100.0 * double(s.insns_left_to_interpreter) / insns, 2)},
   };
@@ -403,7 +428,7 @@ void DbtEngine<XLEN>::drop_translation(TranslationMap& blocks,
   // Jumps chained into it go back to their exits, where the run loop chains
   // them to whatever replaces it.
   for (uint8_t* site : t.incoming) dbt::X86Backend::unchain(site);
-  dbt::JumpCache::Entry& e = m_jump_cache.entries[dbt::JumpCache::index(t.key.pc)];
+  dbt::JumpCache::Entry& e = m_jump_caches[t.context].entries[dbt::JumpCache::index(t.key.pc)];
   if (e.code == t.code.checked) e = dbt::JumpCache::Entry{};
   blocks.erase(it);
   ++m_stats.dropped;

@@ -56,7 +56,9 @@ struct DbtStats {
   uint64_t code_bytes_emitted = 0;  // by every translation so far
   uint64_t flushes = 0;
   uint64_t dropped = 0;  // translations dropped: their code was written, or remapped
-  uint64_t chains = 0;  // exits patched to jump straight to their target
+  uint64_t chains = 0;   // exits patched to jump straight to their target
+  uint64_t entries = 0;  // times the run loop entered translated code
+  uint64_t blocks_interpreted = 0;
 };
 
 template <unsigned XLEN>
@@ -77,6 +79,12 @@ class DbtEngine final : public Engine, public CodePages::Owner {
   void code_page_written(uintptr_t host_page) override;
   void code_page_claimed(uintptr_t host_page) override { m_hart.drop_write_mappings(host_page); }
 
+  // Translates a block on its n-th run (from the run loop; the embedded
+  // interpreter runs it before that). Most code a boot runs runs a few times
+  // only, and translating costs about as much as interpreting it a thousand
+  // times. 1 (the default) translates every block on its first run.
+  void set_hot_runs(unsigned n) { m_hot_runs = n; }
+
   const DbtStats& stats() const { return m_stats; }
   std::vector<std::pair<std::string, std::string>> statistics() const override;
 
@@ -87,6 +95,7 @@ class DbtEngine final : public Engine, public CodePages::Owner {
     // calls of the translated code point into it.
     std::unique_ptr<DecodedInsn[]> insns;
     CodeKey key{};
+    unsigned context = 0;
     // Where the last instruction's next page mapped, if it reaches there.
     uint64_t next_physical_page = kNoPage;
     uint64_t serial = 0;  // tells a retranslation at the same key from this one
@@ -109,7 +118,8 @@ class DbtEngine final : public Engine, public CodePages::Owner {
   unsigned translation_context() const;
   // The translation for pc, translating on a miss; null when fetching
   // faulted (the trap is taken).
-  Translation* lookup(uint64_t pc);
+  // cold: not translated, and not run often enough yet to be worth it.
+  Translation* lookup(uint64_t pc, bool& cold);
   Translation* translate(uint64_t pc);
   // Drops the translations made from pages written since the last call.
   void drop_stale_translations();
@@ -135,16 +145,20 @@ class DbtEngine final : public Engine, public CodePages::Owner {
   const TimingModel& m_timing;
   Interpreter<XLEN> m_interpreter;
   dbt::CodeBuffer m_buffer;
-  dbt::JumpCache m_jump_cache;
+  // One per context, so that traps and returns between privileges keep them.
+  dbt::JumpCache m_jump_caches[kContexts];
   dbt::X86Backend m_backend;
   TranslationMap m_blocks[kContexts];
-  unsigned m_context = kUnrestrictedMachine;  // the one the jump cache holds
-  uint64_t m_mapping_epoch = 0;               // the one the jump cache holds
+  unsigned m_context = kUnrestrictedMachine;  // the hart's now
+  uint64_t m_mapping_epoch = 0;               // the one the U and S jump caches hold
   uint64_t m_fetch_context = 0;               // Hart::fetch_context the translations are for
   // Host page -> the translations made from it (some perhaps dropped already).
   std::unordered_map<uintptr_t, std::vector<PageUser>> m_page_users;
   std::vector<uintptr_t> m_stale_pages;  // written since drop_stale_translations()
   uint64_t m_next_serial = 0;
+  unsigned m_hot_runs = 1;
+  // How often each block not yet translated has run.
+  std::unordered_map<CodeKey, uint32_t, CodeKeyHash> m_runs[kContexts];
   uint64_t m_generation = 0;  // counts flushes: chaining sites die with them
   uint64_t m_memory_map_generation = 0;
   unsigned m_last_interpreted = 0;  // by the last compile(): calls to the interpreter

@@ -46,14 +46,16 @@ class RiscvCore::HartSlot {
 template <unsigned XLEN>
 class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
  public:
-  HartSlotFor(const HartConfig& config, MemoryPort& memory, const TimingModel& timing,
-              const bool* stop_request, const std::string& engine, CodePages* code_pages) {
-    m_hart.config = config;
+  HartSlotFor(const CoreParams& params, MemoryPort& memory, const TimingModel& timing,
+              const bool* stop_request) {
+    m_hart.config = params.hart;
     m_hart.memory = &memory;
-    m_hart.code_pages = code_pages;  // null: the engine makes the hart its own
+    m_hart.code_pages = params.code_pages;  // null: the engine makes the hart its own
     m_hart.stop_request = stop_request;
-    if (engine == "dbt") {
-      m_engine = std::make_unique<DbtEngine<XLEN>>(m_hart, timing);
+    if (params.engine == "dbt") {
+      auto dbt = std::make_unique<DbtEngine<XLEN>>(m_hart, timing);
+      dbt->set_hot_runs(params.dbt_hot_runs);
+      m_engine = std::move(dbt);
     } else {
       m_engine = std::make_unique<Interpreter<XLEN>>(m_hart, timing);
     }
@@ -173,11 +175,9 @@ RiscvCore::RiscvCore(const sc_core::sc_module_name& name, const CoreParams& para
       m_timing(std::make_unique<ClassCostModel>()),
       m_period(sc_core::sc_time(1e12 / double(params.clock_hz), sc_core::SC_PS)) {
   if (params.hart.xlen == 32) {
-    m_slot = std::make_unique<HartSlotFor<32>>(params.hart, *this, *m_timing, stop_request,
-                                               params.engine, params.code_pages);
+    m_slot = std::make_unique<HartSlotFor<32>>(params, *this, *m_timing, stop_request);
   } else {
-    m_slot = std::make_unique<HartSlotFor<64>>(params.hart, *this, *m_timing, stop_request,
-                                               params.engine, params.code_pages);
+    m_slot = std::make_unique<HartSlotFor<64>>(params, *this, *m_timing, stop_request);
   }
   socket.register_invalidate_direct_mem_ptr(this, &RiscvCore::invalidate_direct_mem_ptr);
   SC_HAS_PROCESS(RiscvCore);

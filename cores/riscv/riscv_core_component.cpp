@@ -63,6 +63,8 @@ std::unique_ptr<Component> make_core(const std::string& name, const ComponentCon
   params.hart.misaligned_traps = misaligned == "trap";
   params.engine = config.get_string("engine", context.engine);
   params.code_pages = context.code_pages;
+  params.dbt_hot_runs = unsigned(config.get_u64("dbt_hot_runs", context.dbt_hot_runs));
+  if (params.dbt_hot_runs == 0) throw ConfigError(config.where() + ": dbt_hot_runs must be >= 1");
   if (params.engine != "interp" && params.engine != "dbt") {
     throw ConfigError(config.where() + ": engine must be 'interp' or 'dbt'");
   }

@@ -105,6 +105,7 @@ def main():
             ("bad drive option", ["--drive", f"{initrd},bogus=1", elf], "unknown drive option"),
             ("param without value", ["--param", "memory", elf], "--param memory"),
             ("unknown param", ["--param", "frob=1", elf], "no parameter 'frob'"),
+            ("zero hot runs", ["--dbt-hot", "0", elf], "--dbt-hot"),
         ]
         failed = 0
         for name, argv, fragment in cases:

@@ -15,6 +15,7 @@ to the given rv64 binary unless --qemu32 names it.  Standard library only.
 import argparse
 import difflib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -67,7 +68,7 @@ def qemu_command(qemu, elf, memory):
 
 
 def silica_command(args, elf):
-    cmd = [args.silica, "run"]
+    cmd = [args.silica, "run"] + shlex.split(args.silica_args or "")
     if args.core:
         cmd += ["--core", args.core]
     if args.max_insns:
@@ -107,6 +108,9 @@ def main():
     ap.add_argument("--qemu", default="qemu-system-riscv64")
     ap.add_argument("--qemu32", help="qemu for rv32 ELFs (default: derived from --qemu)")
     ap.add_argument("--core", help="silica --core to use (default: silica's own)")
+    ap.add_argument("--silica-args", metavar="ARGS",
+                    help="more `silica run` options in one word, e.g. "
+                         "--silica-args='--core dbt --dbt-hot 1'")
     ap.add_argument("--max-insns", type=int, default=0, help="silica --max-insns (0: not passed)")
     ap.add_argument("--memory", default="128M", help="QEMU -m")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per run")
