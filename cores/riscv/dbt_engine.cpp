@@ -121,8 +121,9 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
       }
       if ((h.mip & h.mie) != 0) take_pending_interrupt(h);
       if (h.wfi) return StopReason::kWaitForIrq;
-      // Interrupts stay pending while disabled: keep looking at them.
-      if ((h.mip & h.mie) != 0) h.attention = true;
+      // A pending interrupt the hart cannot take now waits for what could
+      // let it: a CSR write, an xRET or a trap, each of which raises
+      // attention again (as do the interrupt wires).
     }
     // A trap, an xRET, MPRV or a PMP lock may have moved the hart to another
     // translation context, whose translations probe their own jump cache.
@@ -137,8 +138,8 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
     }
     if (h.mapping_epoch != m_mapping_epoch) {
       m_mapping_epoch = h.mapping_epoch;
-      m_jump_caches[unsigned(Privilege::kUser)].clear();
-      m_jump_caches[unsigned(Privilege::kSupervisor)].clear();
+      clear_jump_cache(unsigned(Privilege::kUser));
+      clear_jump_cache(unsigned(Privilege::kSupervisor));
       chain_site = nullptr;
     }
     bool cold = false;
@@ -183,6 +184,10 @@ StopReason DbtEngine<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) {
 
 template <unsigned XLEN>
 typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::lookup(uint64_t pc, bool& cold) {
+  // The jump cache holds translations checked for this context's mappings.
+  const unsigned index = dbt::JumpCache::index(pc);
+  dbt::JumpCache::Entry& e = m_jump_caches[m_context].entries[index];
+  if (e.pc == pc) return m_jump_targets[m_context][index];
   Translation* t = nullptr;
   uint64_t page = 0;
   bool whole = false;
@@ -206,11 +211,17 @@ typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::lookup(uint64_t pc, bool
   }
   if (t == nullptr) t = translate(pc);
   if (t != nullptr) {
-    dbt::JumpCache::Entry& e = m_jump_caches[m_context].entries[dbt::JumpCache::index(pc)];
     e.pc = pc;
     e.code = t->code.checked;
+    m_jump_targets[m_context][index] = t;
   }
   return t;
+}
+
+template <unsigned XLEN>
+void DbtEngine<XLEN>::clear_jump_cache(unsigned context) {
+  m_jump_caches[context].clear();
+  for (Translation*& t : m_jump_targets[context]) t = nullptr;
 }
 
 template <unsigned XLEN>
@@ -381,7 +392,7 @@ void DbtEngine<XLEN>::flush_code_cache() {
   m_stale_pages.clear();
   for (auto& runs : m_runs) runs.clear();
   m_hart.code_pages->release_all(this);
-  for (dbt::JumpCache& cache : m_jump_caches) cache.clear();
+  for (unsigned context = 0; context < kContexts; ++context) clear_jump_cache(context);
   m_buffer.flush();
   m_memory_map_generation = m_hart.memory_map_generation;
   m_fetch_context = m_hart.fetch_context;
@@ -428,8 +439,11 @@ void DbtEngine<XLEN>::drop_translation(TranslationMap& blocks,
   // Jumps chained into it go back to their exits, where the run loop chains
   // them to whatever replaces it.
   for (uint8_t* site : t.incoming) dbt::X86Backend::unchain(site);
-  dbt::JumpCache::Entry& e = m_jump_caches[t.context].entries[dbt::JumpCache::index(t.key.pc)];
-  if (e.code == t.code.checked) e = dbt::JumpCache::Entry{};
+  const unsigned index = dbt::JumpCache::index(t.key.pc);
+  if (m_jump_targets[t.context][index] == &t) {
+    m_jump_caches[t.context].entries[index] = dbt::JumpCache::Entry{};
+    m_jump_targets[t.context][index] = nullptr;
+  }
   blocks.erase(it);
   ++m_stats.dropped;
 }

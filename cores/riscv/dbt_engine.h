@@ -145,8 +145,11 @@ class DbtEngine final : public Engine, public CodePages::Owner {
   const TimingModel& m_timing;
   Interpreter<XLEN> m_interpreter;
   dbt::CodeBuffer m_buffer;
-  // One per context, so that traps and returns between privileges keep them.
+  // One per context, so that traps and returns between privileges keep them;
+  // the translation behind each entry, for the run loop's own lookups.
   dbt::JumpCache m_jump_caches[kContexts];
+  Translation* m_jump_targets[kContexts][dbt::JumpCache::kEntries] = {};
+  void clear_jump_cache(unsigned context);
   dbt::X86Backend m_backend;
   TranslationMap m_blocks[kContexts];
   unsigned m_context = kUnrestrictedMachine;  // the hart's now

@@ -221,8 +221,9 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
         previous = nullptr;
       }
       if (h.wfi) return StopReason::kWaitForIrq;
-      // Interrupts stay pending while disabled: keep looking at them.
-      if ((h.mip & h.mie) != 0) h.attention = true;
+      // A pending interrupt the hart cannot take now waits for what could
+      // let it: a CSR write, an xRET or a trap, each of which raises
+      // attention again (as do the interrupt wires).
     }
 
     if (h.breakpoints != nullptr && h.breakpoints->count(h.pc) != 0) {
