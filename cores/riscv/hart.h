@@ -154,9 +154,14 @@ struct Hart {
   // must respect.
   const void* stopped_at = nullptr;
   const void* current_block = nullptr;
+  // Blocks chain while cycles < cycle_limit (the run loops fold the
+  // instruction limit in: every instruction costs at least a cycle).
   uint64_t cycle_limit = 0;
-  uint64_t instret_limit = 0;
   unsigned chain_budget = 0;
+  // Counts satp writes and sfence.vmas: the code caches' shortcuts by
+  // virtual address (block successors, chained jumps across pages, the jump
+  // cache) hold only within one. Here, next to what chaining reads.
+  uint64_t mapping_epoch = 0;
 
   // Tracing: while a sink is attached the TLB stays empty, so every memory
   // access takes the slow path, which records it in trace_record.
@@ -192,10 +197,6 @@ struct Hart {
   // shortcuts alone.
   static constexpr unsigned kCodeMappingBits = 1 << 16;
   uint64_t code_mappings[kCodeMappingBits / 64] = {};
-  // Counts satp writes and sfence.vmas: the code caches' shortcuts by
-  // virtual address (block successors, chained jumps across pages, the jump
-  // cache) hold only within one.
-  uint64_t mapping_epoch = 0;
   // Counts PMP changes and resets: decoded code does not survive them.
   uint64_t fetch_context = 0;
   uint64_t tlb_context = ~uint64_t(0);  // the context the TLB's entries belong to

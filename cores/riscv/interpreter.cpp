@@ -124,8 +124,7 @@ template <unsigned XLEN>
 inline void Interpreter<XLEN>::finish_block(Hart<XLEN>& h, const Block* block) {
   h.instret += block->count;
   h.cycles += block->cycles;
-  if (h.attention || h.cycles >= h.cycle_limit || h.instret >= h.instret_limit ||
-      --h.chain_budget == 0) {
+  if (h.attention || h.cycles >= h.cycle_limit || --h.chain_budget == 0) {
     return;
   }
   Block* next = remembered_successor(block, h.pc, h.priv, h.mapping_epoch);
@@ -203,8 +202,6 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
   Hart<XLEN>& h = m_hart;
   Block* previous = nullptr;
   h.attention = true;  // look at everything once on entry
-  h.cycle_limit = cycle_limit;
-  h.instret_limit = instret_limit;
   while (h.cycles < cycle_limit && h.instret < instret_limit) {
     if (h.attention) {
       h.attention = false;
@@ -264,6 +261,7 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
     // single steps, watchpoints are checked here).
     bool debugging = h.breakpoints != nullptr || h.watchpoints != nullptr || h.single_step;
     h.chain_budget = debugging ? 1 : kMaxChainedBlocks;
+    h.cycle_limit = h.cycles + std::min(cycle_limit - h.cycles, instret_limit - h.instret);
     h.pc = block->fallthrough_pc;  // branches and traps overwrite it
     const Entry* first = block->entries.data();
     first->exec(h, first);
