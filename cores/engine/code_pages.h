@@ -36,7 +36,9 @@ class CodePages {
   static constexpr uintptr_t kPageMask = ~((uintptr_t(1) << kPageBits) - 1);
   static constexpr unsigned kMaxOwners = 64;
 
-  static uintptr_t page_of(const void* host) { return reinterpret_cast<uintptr_t>(host) & kPageMask; }
+  static uintptr_t page_of(const void* host) {
+    return reinterpret_cast<uintptr_t>(host) & kPageMask;
+  }
 
   // Owners register once and leave before they are destroyed.
   void attach(Owner* owner);

@@ -89,7 +89,6 @@ HostPages claim_code_pages(Hart<XLEN>& h, CodePages::Owner* owner, const Decoded
   return out;
 }
 
-
 template bool decode_block<32>(Hart<32>&, const TimingModel&, uint64_t, DecodedBlock&, bool);
 template bool decode_block<64>(Hart<64>&, const TimingModel&, uint64_t, DecodedBlock&, bool);
 template HostPages claim_code_pages<32>(Hart<32>&, CodePages::Owner*, const DecodedBlock&);

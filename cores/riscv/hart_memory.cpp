@@ -225,8 +225,8 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
     // decoded code (of any hart), or the reservation of an LR.
     const uint64_t ppage = page_of(first.paddr);
     DmiRegion region;
-    const uint8_t* host = ok && first.whole_page ? dmi_host(h, first.paddr, size, true, region)
-                                                 : nullptr;
+    const uint8_t* host =
+        ok && first.whole_page ? dmi_host(h, first.paddr, size, true, region) : nullptr;
     const bool watched = (host != nullptr && h.code_pages->is_code(CodePages::page_of(host))) ||
                          (h.reservation_valid && page_of(h.reservation_addr) == ppage);
     if (host != nullptr && !watched) {
