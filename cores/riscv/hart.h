@@ -299,14 +299,24 @@ template <unsigned XLEN>
 bool illegal_instruction(Hart<XLEN>& h, const DecodedInsn& d);
 
 // -- inline fast paths the generated semantics call -------------------------------
+// The TLB entry that maps an aligned sizeof(T)-byte access at addr, else
+// nullptr. The tag holds the page, so one compare also sends misaligned
+// addresses to the slow path; the entry's addend turns a guest address into
+// a host one in a single add (host_of).
+template <class T>
+inline const TlbEntry* tlb_hit(const TlbEntry* tlb, uint64_t addr) {
+  const TlbEntry& e = tlb[(addr >> kPageBits) % kTlbEntries];
+  return e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1))) ? &e : nullptr;
+}
+inline uint8_t* host_of(const TlbEntry& e, uint64_t addr) {
+  return reinterpret_cast<uint8_t*>(e.addend + addr);  // NOLINT(performance-no-int-to-ptr)
+}
+
 template <class T, unsigned XLEN>
 inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
   addr = sem::uxlen<XLEN>(addr);
-  const TlbEntry& e = h.tlb_read[(addr >> kPageBits) % kTlbEntries];
-  if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) [[likely]] {
-    // The addend turns a guest address into a host one in a single add.
-    // NOLINTNEXTLINE(performance-no-int-to-ptr)
-    std::memcpy(&out, reinterpret_cast<const void*>(e.addend + addr), sizeof(T));
+  if (const TlbEntry* e = tlb_hit<T>(h.tlb_read, addr)) [[likely]] {
+    std::memcpy(&out, host_of(*e, addr), sizeof(T));
     return true;
   }
   LoadResult r = load_slow(h, d, addr, sizeof(T), false);
@@ -320,10 +330,8 @@ inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out)
 template <class T, unsigned XLEN>
 inline bool mem_amo_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
   addr = sem::uxlen<XLEN>(addr);
-  const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
-  if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) [[likely]] {
-    // NOLINTNEXTLINE(performance-no-int-to-ptr)
-    std::memcpy(&out, reinterpret_cast<const void*>(e.addend + addr), sizeof(T));
+  if (const TlbEntry* e = tlb_hit<T>(h.tlb_write, addr)) [[likely]] {
+    std::memcpy(&out, host_of(*e, addr), sizeof(T));
     return true;
   }
   LoadResult r = load_slow(h, d, addr, sizeof(T), true);
@@ -334,10 +342,8 @@ inline bool mem_amo_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& 
 template <class T, unsigned XLEN>
 inline bool mem_store(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T value) {
   addr = sem::uxlen<XLEN>(addr);
-  const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
-  if (e.tag == (addr & (~(kPageSize - 1) | (sizeof(T) - 1)))) [[likely]] {
-    // NOLINTNEXTLINE(performance-no-int-to-ptr)
-    std::memcpy(reinterpret_cast<void*>(e.addend + addr), &value, sizeof(T));
+  if (const TlbEntry* e = tlb_hit<T>(h.tlb_write, addr)) [[likely]] {
+    std::memcpy(host_of(*e, addr), &value, sizeof(T));
     return true;
   }
   return store_slow(h, d, addr, sizeof(T), uint64_t(value));
