@@ -176,7 +176,7 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   Block* raw = block.get();
   const HostPages pages = claim_code_pages(m_hart, this, decoded);
   for (unsigned i = 0; i < pages.count; ++i) m_page_blocks[pages.page[i]].push_back(raw);
-  m_blocks[size_t(m_hart.priv)][{pc, block->physical_page}] = std::move(block);
+  m_blocks[size_t(m_hart.priv)][{pc, raw->physical_page}] = std::move(block);
   return raw;
 }
 
