@@ -115,6 +115,12 @@ int sc_main(int argc, char* argv[]) {
   run->add_flag("-s", gdb_default_port, "shorthand for --gdb 1234 (as QEMU)");
   run->add_flag("--wait-gdb,-S", options.wait_for_gdb,
                 "halt before the first instruction until gdb attaches");
+  std::string idle;
+  run->add_option("--idle", idle,
+                  "while every hart sleeps in WFI: 'realtime' holds simulated time to the host's "
+                  "clock, 'skip' jumps to the next event (default: realtime when stdin is a "
+                  "terminal, else skip)")
+      ->check(CLI::IsMember({"realtime", "skip"}));
   bool no_progress = false;
   run->add_flag("--no-progress", no_progress, "no live progress line on a terminal");
 
@@ -175,6 +181,7 @@ int sc_main(int argc, char* argv[]) {
   } else if (options.wait_for_gdb) {
     options.gdb_port = 1234;  // -S alone waits on QEMU's default port
   }
+  options.realtime_idle = idle.empty() ? isatty(0) != 0 : idle == "realtime";
   // The progress line would interleave with gdb's session on a terminal.
   options.progress = !no_progress && isatty(2) && !options.stats && !options.gdb_port;
 

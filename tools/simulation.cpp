@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "cores/riscv/riscv_core.h"
 #include "interconnect/tlm_helpers.h"
@@ -31,6 +33,7 @@ class Simulation::Controller : public sc_core::sc_module {
     SC_THREAD(reset_thread);
     if (sim.m_options.progress) SC_THREAD(progress_thread);
     if (sim.m_options.gdb_port) SC_THREAD(debug_poll_thread);
+    if (sim.m_options.realtime_idle) SC_THREAD(idle_pacing_thread);
   }
   sc_core::sc_event reset_requested;
 
@@ -77,6 +80,23 @@ class Simulation::Controller : public sc_core::sc_module {
         sc_core::sc_pause();
         wait(sc_core::SC_ZERO_TIME);
       }
+    }
+  }
+
+  // --idle realtime: each millisecond of simulated time that every hart
+  // slept through takes at least a millisecond of host time. Busy harts are
+  // never slowed down; a key typed at an idle guest is seen within the
+  // UART's poll period.
+  void idle_pacing_thread() {
+    const sc_core::sc_time interval(1, sc_core::SC_MS);
+    auto last_host = std::chrono::steady_clock::now();
+    while (true) {
+      m_sim.m_idle_throughout = m_sim.m_harts_asleep == m_sim.m_platform->cpus().size();
+      wait(interval);
+      if (m_sim.m_idle_throughout) {
+        std::this_thread::sleep_until(last_host + std::chrono::milliseconds(1));
+      }
+      last_host = std::chrono::steady_clock::now();
     }
   }
 
@@ -215,6 +235,15 @@ void Simulation::request_exit(int exit_code) {
   m_exit_code = exit_code;
   m_stop_request = true;
   sc_core::sc_stop();
+}
+
+void Simulation::hart_sleeping(bool asleep) {
+  if (asleep) {
+    ++m_harts_asleep;
+  } else {
+    --m_harts_asleep;
+    m_idle_throughout = false;  // this interval was not idle all through
+  }
 }
 
 void Simulation::request_reset() {

@@ -51,6 +51,11 @@ struct RunOptions {
   std::optional<uint16_t> gdb_port;
   std::string gdb_host = "127.0.0.1";
   bool wait_for_gdb = false;
+  // While every hart sleeps in WFI, hold simulated time to the host's clock
+  // (as QEMU's guest clock is the host's) rather than skip ahead to the next
+  // timer: an idle interactive guest then keeps wall-clock time and costs no
+  // host CPU.
+  bool realtime_idle = false;
 };
 
 class Simulation final : public SimControl {
@@ -64,6 +69,7 @@ class Simulation final : public SimControl {
 
   void request_exit(int exit_code) override;
   void request_reset() override;
+  void hart_sleeping(bool asleep) override;
 
  private:
   class Controller;
@@ -89,6 +95,10 @@ class Simulation final : public SimControl {
   DebugHooks* m_debug_hooks = nullptr;  // while a debugger is attached
   class MachineDebugTarget* m_debug_target = nullptr;
   std::unique_ptr<Controller> m_controller;
+  // --idle realtime: harts asleep now, and whether every hart slept through
+  // the pacing interval so far.
+  size_t m_harts_asleep = 0;
+  bool m_idle_throughout = false;
 };
 
 }  // namespace silica

@@ -273,6 +273,7 @@ void RiscvCore::run_thread() {
       // A copy on purpose: sc_time_stamp() refers to the kernel's moving time.
       const sc_core::sc_time asleep = sc_core::sc_time_stamp();  // NOLINT
       const uint64_t boots = m_boots;
+      if (m_sim_control != nullptr) m_sim_control->hart_sleeping(true);
       while (!m_slot->interrupt_pending() && m_boots == boots) {
         // Sstc's timer is not a wire: wake when time reaches stimecmp.
         if (const std::optional<sc_core::sc_time> timer = time_until_supervisor_timer()) {
@@ -282,6 +283,7 @@ void RiscvCore::run_thread() {
         }
         m_slot->update_supervisor_timer();
       }
+      if (m_sim_control != nullptr) m_sim_control->hart_sleeping(false);
       // A reset started the hart afresh: its sleep is not the new state's.
       if (m_boots == boots) {
         m_slot->add_cycles(uint64_t((sc_core::sc_time_stamp() - asleep) / m_period));
