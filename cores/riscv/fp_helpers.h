@@ -79,7 +79,9 @@ inline sem::uxlen<XLEN> f64_class(Hart<XLEN>&, const DecodedInsn&, uint64_t a) {
 }
 
 // NAME(a, rm) -> R, NAME(a, b, rm) -> R, NAME(a, b, c, rm) -> R, and the
-// comparisons and min/max, NAME(a, b) -> R, which do not round.
+// comparisons and min/max, NAME(a, b) -> R, which do not round. The macro
+// arguments are a name and types, which parentheses would break.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define SILICA_FP_HELPER1(NAME, A, R)                                                       \
   template <unsigned XLEN>                                                                  \
   inline bool NAME(Hart<XLEN>& h, const DecodedInsn& d, A a, sem::uxlen<XLEN> rm, R& out) { \
@@ -102,6 +104,7 @@ inline sem::uxlen<XLEN> f64_class(Hart<XLEN>&, const DecodedInsn&, uint64_t a) {
     return fp_detail::run(h, d, fp_detail::kNoRoundingMode, out,            \
                           [&](fp::Env& e) { return fp::NAME(a, b, e); });   \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 SILICA_FP_HELPER2(f32_add, uint32_t)
 SILICA_FP_HELPER2(f32_mul, uint32_t)
