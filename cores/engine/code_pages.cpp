@@ -1,18 +1,17 @@
 #include "cores/engine/code_pages.h"
 
-#include <bit>
+#include <algorithm>
 #include <stdexcept>
 
 namespace silica {
 
 void CodePages::attach(Owner* owner) {
-  for (Owner*& slot : m_owners) {
-    if (slot == nullptr) {
-      slot = owner;
-      return;
-    }
+  auto free = std::find(m_owners.begin(), m_owners.end(), nullptr);
+  if (free != m_owners.end()) {
+    *free = owner;
+  } else {
+    m_owners.push_back(owner);
   }
-  throw std::length_error("more than 64 code caches share one machine's RAM");
 }
 
 void CodePages::detach(Owner* owner) {
@@ -20,17 +19,17 @@ void CodePages::detach(Owner* owner) {
   m_owners[slot_of(owner)] = nullptr;
 }
 
-unsigned CodePages::slot_of(const Owner* owner) const {
-  for (unsigned i = 0; i < kMaxOwners; ++i) {
-    if (m_owners[i] == owner) return i;
-  }
-  throw std::logic_error("CodePages: owner not attached");
+uint32_t CodePages::slot_of(const Owner* owner) const {
+  auto it = std::find(m_owners.begin(), m_owners.end(), owner);
+  if (it == m_owners.end()) throw std::logic_error("CodePages: owner not attached");
+  return uint32_t(it - m_owners.begin());
 }
 
 void CodePages::claim(Owner* owner, uintptr_t host_page) {
-  const uint64_t bit = uint64_t(1) << slot_of(owner);
-  auto [it, inserted] = m_pages.try_emplace(host_page, 0);
-  it->second |= bit;
+  const uint32_t slot = slot_of(owner);
+  auto [it, inserted] = m_pages.try_emplace(host_page);
+  std::vector<uint32_t>& owners = it->second;
+  if (std::find(owners.begin(), owners.end(), slot) == owners.end()) owners.push_back(slot);
   if (!inserted) return;
   for (Owner* o : m_owners) {
     if (o != nullptr) o->code_page_claimed(host_page);
@@ -40,15 +39,15 @@ void CodePages::claim(Owner* owner, uintptr_t host_page) {
 void CodePages::release(Owner* owner, uintptr_t host_page) {
   auto it = m_pages.find(host_page);
   if (it == m_pages.end()) return;
-  it->second &= ~(uint64_t(1) << slot_of(owner));
-  if (it->second == 0) m_pages.erase(it);
+  std::erase(it->second, slot_of(owner));
+  if (it->second.empty()) m_pages.erase(it);
 }
 
 void CodePages::release_all(Owner* owner) {
-  const uint64_t bit = uint64_t(1) << slot_of(owner);
+  const uint32_t slot = slot_of(owner);
   for (auto it = m_pages.begin(); it != m_pages.end();) {
-    it->second &= ~bit;
-    it = it->second == 0 ? m_pages.erase(it) : std::next(it);
+    std::erase(it->second, slot);
+    it = it->second.empty() ? m_pages.erase(it) : std::next(it);
   }
 }
 
@@ -59,10 +58,9 @@ void CodePages::written(const void* host, size_t size) {
   for (uintptr_t page = first;; page += uintptr_t(1) << kPageBits) {
     auto it = m_pages.find(page);
     if (it != m_pages.end()) {
-      // The owners may release the page from inside the call: copy the set.
-      for (uint64_t owners = it->second; owners != 0; owners &= owners - 1) {
-        m_owners[std::countr_zero(owners)]->code_page_written(page);
-      }
+      // The owners may release the page from inside the call: copy the list.
+      const std::vector<uint32_t> owners = it->second;
+      for (uint32_t slot : owners) m_owners[slot]->code_page_written(page);
     }
     if (page == last) break;
   }

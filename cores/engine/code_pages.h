@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 namespace silica {
 
@@ -34,7 +35,6 @@ class CodePages {
 
   static constexpr unsigned kPageBits = 12;
   static constexpr uintptr_t kPageMask = ~((uintptr_t(1) << kPageBits) - 1);
-  static constexpr unsigned kMaxOwners = 64;
 
   static uintptr_t page_of(const void* host) {
     return reinterpret_cast<uintptr_t>(host) & kPageMask;
@@ -56,10 +56,11 @@ class CodePages {
   void written(const void* host, size_t size);
 
  private:
-  unsigned slot_of(const Owner* owner) const;
+  uint32_t slot_of(const Owner* owner) const;
 
-  Owner* m_owners[kMaxOwners] = {};
-  std::unordered_map<uintptr_t, uint64_t> m_pages;  // host page -> owner slots (bits)
+  std::vector<Owner*> m_owners;  // by slot; null: free
+  // Host page -> the slots of its owners (two per hart: few, so a vector).
+  std::unordered_map<uintptr_t, std::vector<uint32_t>> m_pages;
 };
 
 }  // namespace silica

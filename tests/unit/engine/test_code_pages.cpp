@@ -69,17 +69,23 @@ TEST(CodePages, TheFirstClaimOfAPageTellsEveryOwner) {
   pages.detach(&a);
 }
 
-TEST(CodePages, SlotsAreReusedAndLimited) {
+TEST(CodePages, ManyOwnersAndReusedSlots) {
+  // Two code caches per hart: a 64-hart machine has 128 owners.
   CodePages pages;
-  std::vector<RecordingOwner> owners(CodePages::kMaxOwners + 1);
-  for (unsigned i = 0; i < CodePages::kMaxOwners; ++i) pages.attach(&owners[i]);
-  EXPECT_THROW(pages.attach(&owners.back()), std::length_error);
+  std::vector<RecordingOwner> owners(129);
+  for (unsigned i = 0; i < 128; ++i) pages.attach(&owners[i]);
+  for (unsigned i = 0; i < 128; i += 2) pages.claim(&owners[i], page(3));
   pages.detach(&owners[3]);
-  pages.attach(&owners.back());
+  pages.attach(&owners.back());  // takes the freed slot
   pages.claim(&owners.back(), page(3));
   pages.written(&g_ram[3 * 4096 + 8], 8);
+  for (unsigned i = 0; i < 128; ++i) EXPECT_EQ(owners[i].written.size(), i % 2 == 0 ? 1u : 0u);
   EXPECT_EQ(owners.back().written.size(), 1u);
-  EXPECT_TRUE(owners[3].written.empty());
+  for (unsigned i = 0; i < 128; ++i) {
+    if (i != 3) pages.detach(&owners[i]);
+  }
+  pages.detach(&owners.back());
+  EXPECT_FALSE(pages.is_code(page(3)));
 }
 
 }  // namespace
