@@ -263,7 +263,7 @@ class AttachWatcher final : public DebugHooks {
 };
 }  // namespace
 
-std::optional<int> Simulation::run_debugged() {
+int Simulation::run_debugged() {
   MachineDebugTarget target(
       *m_platform, [this] { return m_exit_code; }, [this] { request_reset(); },
       [this](int code) { request_exit(code); });
@@ -326,11 +326,10 @@ int Simulation::run() {
   }
   auto start = std::chrono::steady_clock::now();
   if (m_options.gdb_port) {
-    if (std::optional<int> status = run_debugged()) {
-      m_console.flush();
-      if (m_trace) m_trace->finish();
-      return *status;
-    }
+    const int status = run_debugged();
+    m_console.flush();
+    if (m_trace) m_trace->finish();
+    return status;
   }
   if (!m_exit_code) sc_core::sc_start();
   double host_seconds =

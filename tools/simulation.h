@@ -84,9 +84,9 @@ class Simulation final : public SimControl {
   bool m_stop_request = false;
   std::optional<int> m_exit_code;
   void open_trace();
-  // Runs under the debugger; returns the exit status when the session ended
-  // the run, or nullopt when gdb detached and the simulation goes on.
-  std::optional<int> run_debugged();
+  // Runs with the gdbstub to the end of the simulation (gdb may attach,
+  // detach and attach again); returns the exit status.
+  int run_debugged();
   uint64_t resolve_address(const std::string& option, const std::string& text) const;
 
   std::unique_ptr<Platform> m_platform;
