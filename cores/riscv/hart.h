@@ -225,6 +225,8 @@ struct Hart {
   // sfence.vma naming one address: drops the TLB entries of the (super)page
   // holding it, and moves mapping_epoch on only if code was entered there.
   void mapping_changed_at(uint64_t vaddr);
+  // Moves mapping_epoch on: the engines' shortcuts by virtual pc lapse.
+  void begin_mapping_epoch();
   // The engines tell the hart where they enter code (pc, through a leaf of
   // 2^page_shift bytes) before taking a shortcut there.
   void note_code_mapping(uint64_t pc, unsigned page_shift) {

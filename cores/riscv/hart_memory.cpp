@@ -130,12 +130,11 @@ LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigne
   const bool crosses = second_page != page_of(addr);
   if (misaligned && !crosses && !for_amo) {
     // Misaligned within a page: its TLB entry serves (the inline paths only
-    // take aligned accesses). Linux times misaligned copies at boot.
-    const TlbEntry& e = h.tlb_read[(addr >> kPageBits) % kTlbEntries];
-    if (e.tag == page_of(addr)) {
+    // take aligned accesses; a byte-sized probe matches any alignment).
+    // Linux times misaligned copies at boot.
+    if (const TlbEntry* e = tlb_hit<uint8_t>(h.tlb_read, addr)) {
       uint64_t value = 0;
-      // NOLINTNEXTLINE(performance-no-int-to-ptr)
-      std::memcpy(&value, reinterpret_cast<const void*>(e.addend + addr), size);
+      std::memcpy(&value, host_of(*e, addr), size);
       return {true, value};
     }
   }
@@ -194,10 +193,8 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
   const bool crosses = second_page != page_of(addr);
   if (misaligned && !crosses) {
     // As in load_slow. The write TLB never maps code or a reserved page.
-    const TlbEntry& e = h.tlb_write[(addr >> kPageBits) % kTlbEntries];
-    if (e.tag == page_of(addr)) {
-      // NOLINTNEXTLINE(performance-no-int-to-ptr)
-      std::memcpy(reinterpret_cast<void*>(e.addend + addr), &value, size);
+    if (const TlbEntry* e = tlb_hit<uint8_t>(h.tlb_write, addr)) {
+      std::memcpy(host_of(*e, addr), &value, size);
       return true;
     }
   }
@@ -335,7 +332,7 @@ void Hart<XLEN>::reset(uint64_t start_pc) {
   stopped_at = nullptr;
   reservation_valid = false;
   ++fetch_context;
-  ++mapping_epoch;
+  begin_mapping_epoch();
   flush_tlb();
   flush_fetch_tlb();
 }
@@ -349,6 +346,12 @@ void Hart<XLEN>::flush_tlb() {
 template <unsigned XLEN>
 void Hart<XLEN>::flush_fetch_tlb() {
   for (auto& e : tlb_fetch) e = FetchTlbEntry{};
+}
+
+template <unsigned XLEN>
+void Hart<XLEN>::begin_mapping_epoch() {
+  ++mapping_epoch;
+  for (auto& word : code_mappings) word = 0;  // no shortcut of the new epoch leads anywhere yet
 }
 
 template <unsigned XLEN>
@@ -371,10 +374,7 @@ void Hart<XLEN>::mapping_changed_at(uint64_t vaddr) {
     const unsigned bit = code_mapping_bit(vaddr, shift);
     code_there = (code_mappings[bit / 64] >> (bit % 64)) & 1;
   }
-  if (code_there) {
-    ++mapping_epoch;
-    for (auto& word : code_mappings) word = 0;
-  }
+  if (code_there) begin_mapping_epoch();
   attention = true;
 }
 
@@ -403,8 +403,7 @@ void Hart<XLEN>::translation_changed(TranslationChange change) {
   }
   if (mappings) {
     flush_fetch_tlb();
-    ++mapping_epoch;
-    for (auto& word : code_mappings) word = 0;
+    begin_mapping_epoch();
     attention = true;
   }
   if (change == TranslationChange::kProtection) ++fetch_context;
