@@ -78,6 +78,19 @@ struct HostPages {
 template <unsigned XLEN>
 HostPages claim_code_pages(Hart<XLEN>& h, CodePages::Owner* owner, const DecodedBlock& block);
 
+// The physical page pc fetches from now, the second half of its CodeKey;
+// false when fetching there faults (decoding then raises it). The caller is
+// about to take shortcuts to the code it finds there, so the hart notes the
+// mapping (Hart::note_code_mapping).
+template <unsigned XLEN>
+bool code_page_for(Hart<XLEN>& h, uint64_t pc, uint64_t& physical_page) {
+  bool whole = false;
+  unsigned page_shift = kPageBits;
+  if (!fetch_physical_page(h, pc, physical_page, whole, &page_shift)) return false;
+  h.note_code_mapping(pc, page_shift);
+  return true;
+}
+
 // The code caches key decoded code by its pc and the physical page the pc
 // fetched from then; a block whose last instruction reaches into the next
 // page also records where that page mapped (else kNoPage). Whether that still

@@ -190,11 +190,8 @@ typename DbtEngine<XLEN>::Translation* DbtEngine<XLEN>::lookup(uint64_t pc, bool
   if (e.pc == pc) return m_jump_targets[m_context][index];
   Translation* t = nullptr;
   uint64_t page = 0;
-  bool whole = false;
-  unsigned page_shift = kPageBits;
   // When fetching faults, translate() raises it.
-  if (fetch_physical_page(m_hart, pc, page, whole, &page_shift)) {
-    m_hart.note_code_mapping(pc, page_shift);  // the jump cache and chains will lead here
+  if (code_page_for(m_hart, pc, page)) {
     auto& blocks = m_blocks[m_context];
     auto it = blocks.find({pc, page});
     if (it != blocks.end()) {

@@ -183,11 +183,7 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
 template <unsigned XLEN>
 typename Interpreter<XLEN>::Block* Interpreter<XLEN>::lookup(uint64_t pc) {
   uint64_t page = 0;
-  bool whole = false;
-  unsigned page_shift = kPageBits;
-  // Fetching faults: decoding raises it.
-  if (!fetch_physical_page(m_hart, pc, page, whole, &page_shift)) return decode_block(pc);
-  m_hart.note_code_mapping(pc, page_shift);  // successor links will lead here
+  if (!code_page_for(m_hart, pc, page)) return decode_block(pc);  // which raises the fault
   auto& blocks = m_blocks[size_t(m_hart.priv)];
   auto it = blocks.find({pc, page});
   if (it != blocks.end()) {
