@@ -9,10 +9,11 @@ hart starting at the same entry with its own hart id.
         --objcopy riscv64-unknown-elf-objcopy
 """
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
+
+from raw_image import assemble
 
 # The firmware checks what the reset vector handed it and exits through the
 # finisher with a distinct code per failed check; hart 1 (with --smp 2) only
@@ -102,18 +103,6 @@ second:
 """
 
 
-def assemble(gcc, objcopy, source, name, tmp, defines=()):
-    src = os.path.join(tmp, name + ".S")
-    elf = os.path.join(tmp, name + ".elf")
-    binary = os.path.join(tmp, name + ".bin")
-    with open(src, "w") as f:
-        f.write(source)
-    subprocess.run([gcc, "-march=rv64imac_zicsr", "-mabi=lp64", "-nostdlib", "-nostartfiles",
-                    "-Wl,-Ttext=0x80000000", "-o", elf, src] + list(defines), check=True)
-    subprocess.run([objcopy, "-O", "binary", elf, binary], check=True)
-    return binary
-
-
 def run(silica, args):
     proc = subprocess.run([silica, "run", "--no-progress", "--max-insns", "2000000"] + args,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
@@ -128,8 +117,8 @@ def main():
     args = ap.parse_args()
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
-        fw1 = assemble(args.gcc, args.objcopy, FIRMWARE, "fw1", tmp, ["-DSMP=0"])
-        fw2 = assemble(args.gcc, args.objcopy, FIRMWARE, "fw2", tmp, ["-DSMP=1"])
+        fw1 = assemble(args.gcc, args.objcopy, FIRMWARE, "fw1", tmp, defines=["-DSMP=0"])
+        fw2 = assemble(args.gcc, args.objcopy, FIRMWARE, "fw2", tmp, defines=["-DSMP=1"])
         kernel = assemble(args.gcc, args.objcopy, KERNEL, "kernel", tmp)
         cases = [
             ("bios + kernel, reset, interp", ["--core", "interp", "--bios", fw1, "--kernel", kernel]),

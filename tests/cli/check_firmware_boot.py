@@ -10,10 +10,11 @@ so silica must exit 0 having printed the banner twice.
         --gcc riscv64-unknown-elf-gcc --objcopy riscv64-unknown-elf-objcopy
 """
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
+
+from raw_image import assemble
 
 # RAM survives the machine reset, so a mark tells the second boot apart. It
 # lies between OpenSBI (0x80000000, PMP-protected from S-mode) and the payload.
@@ -47,12 +48,7 @@ def main():
     args = ap.parse_args()
     failed = 0
     with tempfile.TemporaryDirectory() as tmp:
-        src, elf, payload = (os.path.join(tmp, n) for n in ("pay.S", "pay.elf", "pay.bin"))
-        with open(src, "w") as f:
-            f.write(PAYLOAD)
-        subprocess.run([args.gcc, "-march=rv64imac_zicsr", "-mabi=lp64", "-nostdlib",
-                        "-nostartfiles", "-Wl,-Ttext=0x80200000", "-o", elf, src], check=True)
-        subprocess.run([args.objcopy, "-O", "binary", elf, payload], check=True)
+        payload = assemble(args.gcc, args.objcopy, PAYLOAD, "pay", tmp, text_address=0x80200000)
         cases = [("one hart, interp", ["--core", "interp"], 1),
                  ("one hart, dbt", ["--core", "dbt"], 1),
                  ("two harts, dbt", ["--core", "dbt", "--smp", "2"], 2)]
