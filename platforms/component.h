@@ -122,7 +122,8 @@ struct BuildContext {
   // The execution engine cores use unless their configuration names one.
   std::string engine = "dbt";
   // The DBT translates a block on its n-th run (DbtEngine::set_hot_runs).
-  unsigned dbt_hot_runs = 64;
+  static constexpr unsigned kDefaultDbtHotRuns = 64;
+  unsigned dbt_hot_runs = kDefaultDbtHotRuns;
 };
 
 using ComponentFactory = std::function<std::unique_ptr<Component>(

@@ -15,6 +15,7 @@
 
 #include "interconnect/sim_control.h"
 #include "platforms/boot_images.h"
+#include "platforms/component.h"
 #include "platforms/elf_image.h"
 #include "platforms/platform.h"
 #include "traces/trace_record.h"
@@ -31,7 +32,8 @@ struct RunOptions {
   std::string dump_dtb;           // write the device tree here and stop (QEMU's dumpdtb=)
   std::string platform = "virt";  // built-in name or a .platform file
   std::string core = "dbt";       // execution engine: dbt or interp
-  unsigned dbt_hot_runs = 64;     // the DBT translates a block on its n-th run
+  // The DBT translates a block on its n-th run (--dbt-hot).
+  unsigned dbt_hot_runs = BuildContext::kDefaultDbtHotRuns;
   std::map<std::string, std::string> params;  // platform parameter overrides (-m → memory)
   uint64_t max_instructions = 0;              // 0 = no limit
   sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);

@@ -35,7 +35,7 @@ struct CoreParams {
   uint64_t clock_hz = 1'000'000'000;
   uint64_t timebase_hz = 10'000'000;  // the `time` CSR's rate (the CLINT's mtime)
   std::string engine = "dbt";         // "dbt" or "interp"
-  unsigned dbt_hot_runs = 64;         // DbtEngine::set_hot_runs
+  unsigned dbt_hot_runs = 1;          // DbtEngine::set_hot_runs; platforms set BuildContext's
   // The machine's record of code pages, shared with the other harts and the
   // memories (null: the hart keeps its own).
   CodePages* code_pages = nullptr;
