@@ -63,6 +63,20 @@ struct TlbEntry {
   uintptr_t addend = 0;
 };
 
+// The read TLB's one large entry: a range of guest addresses that loads read
+// straight from host memory. It holds RAM
+// while addresses are physical and unchecked (no translation, no PMP), which
+// is what bare-metal code runs under. Its bounds do not depend on the
+// address being loaded, so the check costs a subtract and a compare on the
+// address's path where a TLB probe costs a dependent load.
+struct ReadWindow {
+  uint64_t base = 0;
+  // Offsets from base below this take an access of up to 8 bytes: the
+  // region's size less 7, or 0 for no window.
+  uint64_t limit = 0;
+  const uint8_t* host = nullptr;  // where base is
+};
+
 constexpr unsigned kPageBits = 12;
 constexpr uint64_t kPageSize = uint64_t(1) << kPageBits;
 constexpr unsigned kTlbEntries = 256;
@@ -187,6 +201,7 @@ struct Hart {
   // the page tables and PMP grant whole get entries.
   TlbEntry tlb_read[kTlbEntries];
   TlbEntry tlb_write[kTlbEntries];
+  ReadWindow read_window;  // filled and flushed with tlb_read
   // The size (log2) of the leaf each entry came from: an sfence.vma naming
   // one address drops every entry of its (super)page.
   uint8_t tlb_read_shift[kTlbEntries] = {};
@@ -317,6 +332,10 @@ inline uint8_t* host_of(const TlbEntry& e, uint64_t addr) {
 template <class T, unsigned XLEN>
 inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
   addr = sem::uxlen<XLEN>(addr);
+  if (const uint64_t offset = addr - h.read_window.base; offset < h.read_window.limit) [[likely]] {
+    std::memcpy(&out, h.read_window.host + offset, sizeof(T));
+    return true;
+  }
   if (const TlbEntry* e = tlb_hit<T>(h.tlb_read, addr)) [[likely]] {
     std::memcpy(&out, host_of(*e, addr), sizeof(T));
     return true;

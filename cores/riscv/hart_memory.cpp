@@ -61,6 +61,20 @@ void fill_tlb(Hart<XLEN>& h, TlbEntry* tlb, uint8_t* shifts, uint64_t vaddr, uin
   shifts[index] = uint8_t(page_shift);
 }
 
+// Opens the read window on the RAM region a load just read from, when every
+// load is physical and unchecked: no translation, no PMP entry, and
+// misaligned loads need not trap (the window serves any alignment).
+template <unsigned XLEN>
+void fill_read_window(Hart<XLEN>& h, const DmiRegion& region) {
+  if (h.slow_memory || h.config.misaligned_traps) return;
+  if (satp_translates(h) || h.pmp.any_active) return;
+  const uint64_t size = region.last - region.base + 1;
+  if (size < 8) return;
+  h.read_window.base = region.base;
+  h.read_window.limit = size - 7;
+  h.read_window.host = region.host;
+}
+
 // Stops the machine after this instruction when it touches a watched range.
 template <unsigned XLEN>
 void check_watchpoints(Hart<XLEN>& h, uint64_t addr, unsigned size, bool write) {
@@ -160,6 +174,7 @@ LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigne
     std::memcpy(bytes, host, size);
     if (first.whole_page && !for_amo) {
       fill_tlb(h, h.tlb_read, h.tlb_read_shift, addr, first.paddr, first.page_shift, region);
+      fill_read_window(h, region);
     }
   } else if (!misaligned) {
     h.attention = true;
@@ -339,6 +354,7 @@ void Hart<XLEN>::reset(uint64_t start_pc) {
 
 template <unsigned XLEN>
 void Hart<XLEN>::flush_tlb() {
+  read_window = ReadWindow{};
   for (auto& e : tlb_read) e = TlbEntry{};
   for (auto& e : tlb_write) e = TlbEntry{};
 }

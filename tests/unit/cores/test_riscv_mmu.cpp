@@ -1,8 +1,9 @@
 // The decision logic of the privileged architecture's memory side: PMP
 // matching and locking (pmp.cpp), Sv32/Sv39 walks (mmu.cpp), also as a
-// debugger sees them, on a hart whose memory is a plain RAM array, and the
+// debugger sees them, on a hart whose memory is a plain RAM array, the
 // LR/SC rule that a store by another hart changing the reserved value makes
-// SC fail (helpers.cpp).
+// SC fail (helpers.cpp), and the read window loads take while addresses are
+// physical and unchecked (hart_memory.cpp).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -190,6 +191,79 @@ TEST(LrSc, AStoreByAnotherHartChangingTheValueMakesScFail) {
   EXPECT_EQ(f.m_port.get<uint64_t>(data), 6u);
   EXPECT_EQ(run(5), 0u);  // the same value (ABA): it succeeds, as on QEMU
   EXPECT_EQ(f.m_port.get<uint64_t>(data), 9u);
+}
+
+// A load through the hart's inline path, as the generated semantics do it.
+template <class T>
+T load(Hart<64>& h, uint64_t addr, bool* faulted = nullptr) {
+  DecodedInsn d{};
+  d.pc = kRamBase;
+  T value{};
+  const bool ok = mem_load<T>(h, d, addr, value);
+  if (faulted != nullptr) *faulted = !ok;
+  return value;
+}
+
+TEST(ReadWindow, OpensOnRamInBareModeAndServesItsLastBytes) {
+  HartFixture<64> f("rv64ima_zicsr");
+  const uint64_t size = f.m_port.ram.size();
+  f.m_port.put<uint64_t>(kRamBase + 0x5000, 0x1122334455667788);
+  f.m_port.put<uint64_t>(kRamBase + size - 8, 0x0102030405060708);
+  EXPECT_EQ(f.m_hart.read_window.limit, 0u);  // nothing read yet
+  EXPECT_EQ(load<uint64_t>(f.m_hart, kRamBase + 0x5000), 0x1122334455667788u);
+  EXPECT_EQ(f.m_hart.read_window.base, kRamBase);
+  EXPECT_EQ(f.m_hart.read_window.limit, size - 7);
+  // Misaligned, and the very end of RAM (beyond the window's limit): the
+  // same bytes either way.
+  EXPECT_EQ(load<uint32_t>(f.m_hart, kRamBase + 0x5002), 0x33445566u);
+  EXPECT_EQ(load<uint64_t>(f.m_hart, kRamBase + size - 8), 0x0102030405060708u);
+  EXPECT_EQ(load<uint8_t>(f.m_hart, kRamBase + size - 1), 0x01u);
+  bool faulted = false;
+  load<uint8_t>(f.m_hart, kRamBase + size, &faulted);  // past the end: not RAM
+  EXPECT_TRUE(faulted);
+  load<uint16_t>(f.m_hart, kRamBase - 2, &faulted);
+  EXPECT_TRUE(faulted);
+}
+
+TEST(ReadWindow, ClosesWhenTranslationOrPmpOrTracingStarts) {
+  HartFixture<64> f("rv64imas_zicsr");
+  const uint64_t root = kRamBase + 0x1000, page = kRamBase + 0x6000;
+  f.m_port.put<uint64_t>(kRamBase + 0x3000, 7);
+  f.m_port.put<uint64_t>(page, 42);
+  load<uint64_t>(f.m_hart, kRamBase + 0x3000);
+  ASSERT_NE(f.m_hart.read_window.limit, 0u);
+  // Sv39: the 4 KiB page at VA 0x80003000 maps to PA `page`.
+  const uint64_t l1 = kRamBase + 0x2000, l0 = kRamBase + 0x4000;
+  f.m_port.put<uint64_t>(root + 8 * 2, (l1 >> 12) << 10 | kV);
+  f.m_port.put<uint64_t>(l1 + 8 * 0, (l0 >> 12) << 10 | kV);
+  f.m_port.put<uint64_t>(l0 + 8 * 3, (page >> 12) << 10 | kV | kPteR | kA);
+  f.m_hart.satp = (uint64_t(8) << 60) | (root >> 12);
+  f.m_hart.translation_changed(TranslationChange::kMappings);
+  f.m_hart.priv = Privilege::kSupervisor;
+  f.m_hart.translation_changed(TranslationChange::kDataContext);
+  EXPECT_EQ(f.m_hart.read_window.limit, 0u);
+  EXPECT_EQ(load<uint64_t>(f.m_hart, kRamBase + 0x3000), 42u);  // translated, not the window
+  EXPECT_EQ(f.m_hart.read_window.limit, 0u);                     // and it stays shut
+
+  // Back to bare addresses, but with a PMP entry: still shut.
+  f.m_hart.satp = 0;
+  f.m_hart.priv = Privilege::kMachine;
+  pmpaddr_write(f.m_hart.pmp, 64, 0, ~uint64_t(0) >> 10);
+  pmpcfg_write(f.m_hart.pmp, 64, 0, kNapot | kR | kW | kX);
+  f.m_hart.translation_changed(TranslationChange::kProtection);
+  EXPECT_EQ(load<uint64_t>(f.m_hart, kRamBase + 0x3000), 7u);
+  EXPECT_EQ(f.m_hart.read_window.limit, 0u);
+
+  // No PMP, but every access must reach the slow path (tracing, watchpoints).
+  f.m_hart.pmp = PmpState{};
+  f.m_hart.translation_changed(TranslationChange::kProtection);
+  f.m_hart.slow_memory = true;
+  f.m_hart.flush_tlb();
+  EXPECT_EQ(load<uint64_t>(f.m_hart, kRamBase + 0x3000), 7u);
+  EXPECT_EQ(f.m_hart.read_window.limit, 0u);
+  f.m_hart.slow_memory = false;
+  load<uint64_t>(f.m_hart, kRamBase + 0x3000);
+  EXPECT_NE(f.m_hart.read_window.limit, 0u);
 }
 
 }  // namespace
