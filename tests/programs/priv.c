@@ -224,17 +224,21 @@ static uintptr_t sstatus_all_ones(uintptr_t unused)
     rt_csr_write(sstatus, 0);
     return v;
 }
-/* Arms the supervisor timer 50 ticks ahead and sleeps until it fires. */
+/* Arms the supervisor timer 1 ms (10,000 ticks) ahead and sleeps until it
+ * fires.  Far enough ahead that on QEMU, whose time is the host's clock, a
+ * busy host does not let the deadline pass before the CSR write (QEMU 7.2
+ * then sometimes never raises the interrupt and the wfi loop hangs). */
+#define STIMECMP_AHEAD 10000
 static uintptr_t wait_for_stimecmp(uintptr_t unused)
 {
     uintptr_t now = rt_csr_read(time);
-    __asm__ volatile("csrw stimecmp, %0" : : "r"(now + 50));
+    __asm__ volatile("csrw stimecmp, %0" : : "r"(now + STIMECMP_AHEAD));
     __asm__ volatile("csrs sie, %0" : : "r"(1ul << 5));
     __asm__ volatile("csrs sstatus, %0" : : "r"(MSTATUS_SIE));
     while (!timer_fired)
         __asm__ volatile("wfi");
     __asm__ volatile("csrc sstatus, %0" : : "r"(MSTATUS_SIE));
-    return rt_csr_read(time) >= now + 50;
+    return rt_csr_read(time) >= now + STIMECMP_AHEAD;
 }
 
 static uintptr_t in_s(uintptr_t (*fn)(uintptr_t), uintptr_t arg)
