@@ -64,11 +64,11 @@ struct TlbEntry {
 };
 
 // The read TLB's one large entry: a range of guest addresses that loads read
-// straight from host memory. It holds RAM
-// while addresses are physical and unchecked (no translation, no PMP), which
-// is what bare-metal code runs under. Its bounds do not depend on the
-// address being loaded, so the check costs a subtract and a compare on the
-// address's path where a TLB probe costs a dependent load.
+// straight from host memory. It holds RAM while addresses are physical and
+// unchecked (no translation, no PMP), which is what bare-metal code runs
+// under. Its bounds do not depend on the address being loaded, so the check
+// costs a subtract and a compare on the address's path where a TLB probe
+// costs a dependent load.
 struct ReadWindow {
   uint64_t base = 0;
   // Offsets from base below this take an access of up to 8 bytes: the

@@ -243,7 +243,7 @@ TEST(ReadWindow, ClosesWhenTranslationOrPmpOrTracingStarts) {
   f.m_hart.translation_changed(TranslationChange::kDataContext);
   EXPECT_EQ(f.m_hart.read_window.limit, 0u);
   EXPECT_EQ(load<uint64_t>(f.m_hart, kRamBase + 0x3000), 42u);  // translated, not the window
-  EXPECT_EQ(f.m_hart.read_window.limit, 0u);                     // and it stays shut
+  EXPECT_EQ(f.m_hart.read_window.limit, 0u);                    // and it stays shut
 
   // Back to bare addresses, but with a PMP entry: still shut.
   f.m_hart.satp = 0;
