@@ -61,13 +61,19 @@ void fill_tlb(Hart<XLEN>& h, TlbEntry* tlb, uint8_t* shifts, uint64_t vaddr, uin
   shifts[index] = uint8_t(page_shift);
 }
 
-// Opens the read window on the RAM region a load just read from, when every
-// load is physical and unchecked: no translation, no PMP entry, and
-// misaligned loads need not trap (the window serves any alignment).
+// No translation and no PMP entry: loads and stores of every privilege
+// reach the same physical bytes, unchecked.
+template <unsigned XLEN>
+bool addresses_unchecked(const Hart<XLEN>& h) {
+  return !satp_translates(h) && !h.pmp.any_active;
+}
+
+// Opens the read window on the RAM region a load just read from, when
+// addresses are unchecked and misaligned loads need not trap (the window
+// serves any alignment).
 template <unsigned XLEN>
 void fill_read_window(Hart<XLEN>& h, const DmiRegion& region) {
-  if (h.slow_memory || h.config.misaligned_traps) return;
-  if (satp_translates(h) || h.pmp.any_active) return;
+  if (h.slow_memory || h.config.misaligned_traps || !addresses_unchecked(h)) return;
   const uint64_t size = region.last - region.base + 1;
   if (size < 8) return;
   h.read_window.base = region.base;
@@ -404,14 +410,14 @@ void Hart<XLEN>::drop_write_mappings(uintptr_t host_page) {
 template <unsigned XLEN>
 void Hart<XLEN>::translation_changed(TranslationChange change) {
   // The TLB holds one translation context: the privilege loads and stores
-  // use, with SUM and MXR. Without translation or PMP every context maps the
+  // use, with SUM and MXR. With addresses unchecked every context maps the
   // same, so only a real change flushes it. The fetch TLB is tagged with the
   // privilege instead: it outlives traps.
-  const bool restricted = satp_translates(*this) || pmp.any_active;
   const uint64_t key =
-      restricted ? uint64_t(data_privilege()) |
-                       ((uint64_t(mstatus) & (mstatus_bits::kSum | mstatus_bits::kMxr)) >> 14)
-                 : ~uint64_t(0);
+      addresses_unchecked(*this)
+          ? ~uint64_t(0)
+          : uint64_t(data_privilege()) |
+                ((uint64_t(mstatus) & (mstatus_bits::kSum | mstatus_bits::kMxr)) >> 14);
   const bool mappings = change != TranslationChange::kDataContext;
   if (mappings || key != tlb_context) {
     flush_tlb();
