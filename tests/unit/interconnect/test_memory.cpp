@@ -129,15 +129,9 @@ TEST_F(MemoryTest, DebugTransportIsClippedAtTheEnd) {
   MemoryBench bench(0x100);
   unsigned char data[16];
   std::memset(data, 0x5a, sizeof data);
-  tlm::tlm_generic_payload trans;
-  trans.set_command(tlm::TLM_WRITE_COMMAND);
-  trans.set_address(0xf8);
-  trans.set_data_ptr(data);
-  trans.set_data_length(16);
-  EXPECT_EQ(bench.driver.socket->transport_dbg(trans), 8u);
+  EXPECT_EQ(test::debug_access(bench.driver, tlm::TLM_WRITE_COMMAND, 0xf8, data, 16), 8u);
   EXPECT_EQ(bench.memory.host_pointer()[0xff], 0x5a);
-  trans.set_address(0x100);
-  EXPECT_EQ(bench.driver.socket->transport_dbg(trans), 0u);
+  EXPECT_EQ(test::debug_access(bench.driver, tlm::TLM_WRITE_COMMAND, 0x100, data, 16), 0u);
 }
 
 TEST_F(MemoryTest, WriteHookSeesBusAndDebugWritesButNotReads) {
@@ -148,14 +142,8 @@ TEST_F(MemoryTest, WriteHookSeesBusAndDebugWritesButNotReads) {
   bench.driver.write(0x10, 0x1122334455667788, 8);
   bench.driver.read(0x10, 8);
   unsigned char data[3] = {1, 2, 3};
-  tlm::tlm_generic_payload trans;
-  trans.set_command(tlm::TLM_WRITE_COMMAND);
-  trans.set_address(0x200);
-  trans.set_data_ptr(data);
-  trans.set_data_length(3);
-  EXPECT_EQ(bench.driver.socket->transport_dbg(trans), 3u);
-  trans.set_command(tlm::TLM_READ_COMMAND);
-  bench.driver.socket->transport_dbg(trans);
+  EXPECT_EQ(test::debug_access(bench.driver, tlm::TLM_WRITE_COMMAND, 0x200, data, 3), 3u);
+  test::debug_access(bench.driver, tlm::TLM_READ_COMMAND, 0x200, data, 3);
   const uint8_t* base = bench.memory.host_pointer();
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0], std::make_pair(base + 0x10, uint64_t(8)));

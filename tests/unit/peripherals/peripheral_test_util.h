@@ -1,9 +1,9 @@
-// Helpers shared by the peripheral unit tests: debug-transport access through
-// a TlmDriver's socket, and a SimControl that records what the guest asked.
+// Helpers shared by the peripheral unit tests: timed access with byte enables
+// through a TlmDriver's socket, and a SimControl that records what the guest
+// asked. (Debug-transport access is in tests/unit/support/tlm_driver.h.)
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include <systemc>
@@ -13,22 +13,6 @@
 #include "tests/unit/support/tlm_driver.h"
 
 namespace silica::test {
-
-// transport_dbg through the driver's socket; returns bytes transferred.
-inline unsigned debug_access(TlmDriver& driver, tlm::tlm_command cmd, uint64_t addr, void* data,
-                             unsigned len) {
-  tlm::tlm_generic_payload trans;
-  prepare_payload(trans, cmd, addr, data, len);
-  return driver.socket->transport_dbg(trans);
-}
-
-inline uint64_t debug_read(TlmDriver& driver, uint64_t addr, unsigned len) {
-  unsigned char bytes[8] = {};
-  debug_access(driver, tlm::TLM_READ_COMMAND, addr, bytes, len);
-  uint64_t value = 0;
-  std::memcpy(&value, bytes, len);
-  return value;
-}
 
 // b_transport with a caller-chosen annotated delay and optional byte enables.
 inline tlm::tlm_response_status timed_access(TlmDriver& driver, tlm::tlm_command cmd, uint64_t addr,

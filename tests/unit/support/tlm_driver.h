@@ -63,6 +63,22 @@ class TlmDriver : public sc_core::sc_module {
   void write8(uint64_t addr, uint8_t value) { write(addr, value, 1); }
 };
 
+// transport_dbg through the driver's socket; returns bytes transferred.
+inline unsigned debug_access(TlmDriver& driver, tlm::tlm_command cmd, uint64_t addr, void* data,
+                             unsigned len) {
+  tlm::tlm_generic_payload trans;
+  prepare_payload(trans, cmd, addr, data, len);
+  return driver.socket->transport_dbg(trans);
+}
+
+inline uint64_t debug_read(TlmDriver& driver, uint64_t addr, unsigned len) {
+  unsigned char bytes[8] = {};
+  debug_access(driver, tlm::TLM_READ_COMMAND, addr, bytes, len);
+  uint64_t value = 0;
+  std::memcpy(&value, bytes, len);
+  return value;
+}
+
 // An interrupt sink that remembers the current level of each input.
 class IrqProbe : public silica::IrqSink {
  public:
