@@ -7,7 +7,16 @@ uses them, so evaluation order is the description's and nothing after a trap
 runs. The hart type provides: a register array per regfile (h.x, h.f), a
 write function per regfile (write_x(), write_f()), config.has(Extension) for
 instructions that need further extensions, and the memory, jump and helper
-functions named in the generated calls."""
+functions named in the generated calls.
+
+Each function is a template on Fast. The fast variant (Fast = true) is
+emitted for instructions whose only fallible steps are plain loads, stores
+and jumps, with no register, memory or pc write before any of them: its
+memory accesses and jumps take only their inline fast paths and, where the
+full semantics would leave them, return false with nothing changed, so the
+engine can retry with the full semantics. Having no out-of-line calls, a
+fast variant needs no stack frame, which keeps the threaded handlers built
+on it down to their few useful instructions."""
 
 from .emit_common import header, where_comment
 from .errors import IsaError
@@ -35,6 +44,11 @@ class _Body:
         self.lines = []
         self.temps = 0
         self.indent = 1
+        # Whether a failed memory access or jump can be retried by the full
+        # semantics: no register, memory or pc write precedes it and no other
+        # helper runs (see "fast variant" in the module comment).
+        self.retryable = not insn.needs
+        self.state_written = False
 
     def emit(self, text):
         self.lines.append("  " * self.indent + text)
@@ -138,15 +152,27 @@ class _Body:
 
     def call_text(self, node, args):
         name = node.name
+        self.note_call(name)
         if name.startswith("load_u") or name.startswith("amo_load_u"):
             width = name.rsplit("_u", 1)[1]
-            fn = "mem_load" if name.startswith("load") else "mem_amo_load"
-            return f"{self.q}{fn}<u{width}>(h, d, {args[0]})"
+            if name.startswith("load"):
+                return f"{self.q}mem_load<u{width}, Fast>(h, d, {args[0]})"
+            return f"{self.q}mem_amo_load<u{width}>(h, d, {args[0]})"
         if name.startswith("store_u"):
-            return f"{self.q}mem_store<u{name[7:]}>(h, d, {', '.join(args)})"
+            return f"{self.q}mem_store<u{name[7:]}, Fast>(h, d, {', '.join(args)})"
         if name == "jump":
-            return f"{self.q}jump(h, d, {args[0]})"
+            return f"{self.q}jump<Fast>(h, d, {args[0]})"
         return f"{self.q}{name}({', '.join(['h', 'd'] + args)})"
+
+    def note_call(self, name):
+        """Tracks whether the instruction stays retryable past this call."""
+        if name.startswith("load_u"):
+            self.retryable &= not self.state_written
+        elif name.startswith("store_u") or name == "jump":
+            self.retryable &= not self.state_written
+            self.state_written = True
+        else:
+            self.retryable = False
 
     # -- statements -------------------------------------------------------------
     def flush(self, pre):
@@ -169,6 +195,7 @@ class _Body:
         target = node.target
         if target.kind == "reg":
             index = self.expr(target.index, pre)
+            self.state_written = True
             self.flush(pre)
             self.emit(f"h.write_{target.file.lower()}({index}, {value});")
         else:
@@ -196,6 +223,7 @@ class _Body:
         args = [self.expr(a, pre) for a in call.args]
         self.flush(pre)
         if call.name == "illegal":
+            self.retryable = False
             self.emit(f"return {self.q}illegal_instruction(h, d);")
         elif call.traps:
             self.emit(f"if (!{self.call_text(call, args)}) return false;")
@@ -213,6 +241,7 @@ def emit_interp(isa, sources, ns, tables_header, hart_header):
             "  using sx = sem::sxlen<XLEN>;",
             "  using HartT = Hart<XLEN>;",
             ""]
+    retryable = set()
     for insn in isa.instructions:
         body = _Body(isa, insn, ns)
         body.indent = 2
@@ -225,6 +254,9 @@ def emit_interp(isa, sources, ns, tables_header, hart_header):
         out.append(f"  {where_comment(insn.where)}")
         if len(insn.xlens) != len(isa.xlens):
             out.append(f"  // exists for XLEN={insn.xlens[0]} only")
+        if body.retryable:
+            retryable.add(insn.name)
+        out.append("  template <bool Fast>")
         out.append(f"  static bool {insn.cname}([[maybe_unused]] HartT& h, "
                    "[[maybe_unused]] const DecodedInsn& d) {")
         if len(insn.xlens) != len(isa.xlens):
@@ -241,6 +273,16 @@ def emit_interp(isa, sources, ns, tables_header, hart_header):
             "template <unsigned XLEN>",
             "inline constexpr ExecFn<XLEN> kExec[] = {",
             "    &illegal_instruction<XLEN>,"]
-    out += [f"    &Semantics<XLEN>::{i.cname}," for i in isa.instructions]
+    out += [f"    &Semantics<XLEN>::template {i.cname}<false>," for i in isa.instructions]
+    out += ["};", "",
+            "// The fast variants, indexed by InsnId, or nullptr where there is none. A",
+            "// fast variant calls no out-of-line code: where the full semantics would",
+            "// take a slow path (a TLB miss, a misaligned jump target) it returns false",
+            "// having changed nothing, and the caller runs kExec instead.",
+            "template <unsigned XLEN>",
+            "inline constexpr ExecFn<XLEN> kFastExec[] = {",
+            "    nullptr,"]
+    out += [f"    &Semantics<XLEN>::template {i.cname}<true>," if i.name in retryable
+            else "    nullptr," for i in isa.instructions]
     out += ["};", "", f"}}  // namespace {ns}", ""]
     return "\n".join(out)

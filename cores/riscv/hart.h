@@ -161,17 +161,17 @@ struct Hart {
   uint64_t memory_map_generation = 0;
   // Set by anything the engine must look at between blocks: bus accesses
   // (which may stop or reset the simulation), CSR writes, interrupt wires,
-  // WFI, code changes. One flag keeps the per-block check to a single load.
+  // WFI, code changes. The engines notice it after the out-of-line code that
+  // can set it and fold it into cycle_limit, so chained blocks test only that.
   bool attention = false;
   // Engine scratch for the threaded interpreter: where a block stopped early
-  // (the trapping entry), the block being run, and the limits block chaining
-  // must respect.
+  // (the trapping entry) and the block being run.
   const void* stopped_at = nullptr;
   const void* current_block = nullptr;
-  // Blocks chain while cycles < cycle_limit (the run loops fold the
-  // instruction limit in: every instruction costs at least a cycle).
+  // Blocks chain while cycles < cycle_limit. The run loops fold the
+  // instruction limit in (every instruction costs at least a cycle) and set
+  // it to 0 to stop at the next block boundary.
   uint64_t cycle_limit = 0;
-  unsigned chain_budget = 0;
   // Counts satp writes and sfence.vmas: the code caches' shortcuts by
   // virtual address (block successors, chained jumps across pages, the jump
   // cache) hold only within one. Here, next to what chaining reads.
@@ -329,8 +329,12 @@ inline uint8_t* host_of(const TlbEntry& e, uint64_t addr) {
   return reinterpret_cast<uint8_t*>(e.addend + addr);  // NOLINT(performance-no-int-to-ptr)
 }
 
-template <class T, unsigned XLEN>
-inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
+// The memory accesses and jump below take a template flag Fast: with it set
+// they never leave their inline fast path but return false, having changed
+// nothing, where they would have (see kFastExec in the generated semantics).
+template <class T, bool Fast = false, unsigned XLEN>
+[[gnu::always_inline]] inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr,
+                                            T& out) {
   addr = sem::uxlen<XLEN>(addr);
   if (const uint64_t offset = addr - h.read_window.base; offset < h.read_window.limit) [[likely]] {
     std::memcpy(&out, h.read_window.host + offset, sizeof(T));
@@ -340,6 +344,7 @@ inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out)
     std::memcpy(&out, host_of(*e, addr), sizeof(T));
     return true;
   }
+  if constexpr (Fast) return false;
   LoadResult r = load_slow(h, d, addr, sizeof(T), false);
   out = T(r.value);
   return r.ok;
@@ -349,7 +354,8 @@ inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out)
 // page tables and PMP let this context store to, and so load from) serves
 // it; the store that follows hits the same entry.
 template <class T, unsigned XLEN>
-inline bool mem_amo_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& out) {
+[[gnu::always_inline]] inline bool mem_amo_load(Hart<XLEN>& h, const DecodedInsn& d,
+                                                uint64_t addr, T& out) {
   addr = sem::uxlen<XLEN>(addr);
   if (const TlbEntry* e = tlb_hit<T>(h.tlb_write, addr)) [[likely]] {
     std::memcpy(&out, host_of(*e, addr), sizeof(T));
@@ -360,20 +366,24 @@ inline bool mem_amo_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T& 
   return r.ok;
 }
 
-template <class T, unsigned XLEN>
-inline bool mem_store(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, T value) {
+template <class T, bool Fast = false, unsigned XLEN>
+[[gnu::always_inline]] inline bool mem_store(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr,
+                                             T value) {
   addr = sem::uxlen<XLEN>(addr);
   if (const TlbEntry* e = tlb_hit<T>(h.tlb_write, addr)) [[likely]] {
     std::memcpy(host_of(*e, addr), &value, sizeof(T));
     return true;
   }
+  if constexpr (Fast) return false;
   return store_slow(h, d, addr, sizeof(T), uint64_t(value));
 }
 
 // Control transfer. Without the C extension, targets must be 4-byte aligned.
-template <unsigned XLEN>
-inline bool jump(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> target) {
+template <bool Fast = false, unsigned XLEN>
+[[gnu::always_inline]] inline bool jump(Hart<XLEN>& h, const DecodedInsn& d,
+                                        sem::uxlen<XLEN> target) {
   if ((target & 2) != 0 && !h.config.has(Extension::C)) {
+    if constexpr (Fast) return false;
     raise_exception(h, cause::kInsnMisaligned, target, d.pc);
     return false;
   }

@@ -6,13 +6,6 @@
 #include "cores/riscv/timing_model.h"
 
 namespace silica::riscv {
-namespace {
-// Blocks run back to back before control returns to the run loop. Handlers
-// tail-call each other, so this also bounds the stack depth should the
-// compiler not turn some call into a jump.
-constexpr unsigned kMaxChainedBlocks = 256;
-}  // namespace
-
 ClassCostModel::ClassCostModel() {
   for (size_t i = 0; i < m_cycles.size(); ++i) m_cycles[i] = kClassCycles[i];
 }
@@ -46,20 +39,49 @@ inline bool Interpreter<XLEN>::execute(Hart<XLEN>& h, const Entry* e) {
     return false;
   }
   if constexpr (Traced) trace_retired(h, e);
+  // The full semantics are the only code in a chain of blocks that can
+  // raise attention: end the chain at this block's end.
+  if (h.attention) h.cycle_limit = 0;
   return true;
 }
 
 template <unsigned XLEN>
 template <size_t Id, bool Traced>
 void Interpreter<XLEN>::threaded(Hart<XLEN>& h, const Entry* e) {
+  if constexpr (has_fast_variant<Id, Traced>()) {
+    if (kFastExec<XLEN>[Id](h, e->insn)) [[likely]] {
+      return e[1].exec(h, e + 1);  // a tail call: compiles to an indirect jump
+    }
+    return threaded_full<Id, Traced>(h, e);  // also a tail call: this handler needs no frame
+  } else {
+    return threaded_full<Id, Traced>(h, e);
+  }
+}
+
+template <unsigned XLEN>
+template <size_t Id, bool Traced>
+void Interpreter<XLEN>::threaded_full(Hart<XLEN>& h, const Entry* e) {
   if (execute<Id, Traced>(h, e)) [[likely]] {
-    return e[1].exec(h, e + 1);  // a tail call: compiles to an indirect jump
+    return e[1].exec(h, e + 1);
   }
 }
 
 template <unsigned XLEN>
 template <size_t Id, bool Traced>
 void Interpreter<XLEN>::threaded_last(Hart<XLEN>& h, const Entry* e) {
+  if constexpr (has_fast_variant<Id, Traced>()) {
+    if (kFastExec<XLEN>[Id](h, e->insn)) [[likely]] {
+      return finish_block(h, e[1].block);
+    }
+    return threaded_last_full<Id, Traced>(h, e);
+  } else {
+    return threaded_last_full<Id, Traced>(h, e);
+  }
+}
+
+template <unsigned XLEN>
+template <size_t Id, bool Traced>
+void Interpreter<XLEN>::threaded_last_full(Hart<XLEN>& h, const Entry* e) {
   if (execute<Id, Traced>(h, e)) [[likely]] {
     return finish_block(h, e[1].block);
   }
@@ -124,10 +146,8 @@ template <unsigned XLEN>
 inline void Interpreter<XLEN>::finish_block(Hart<XLEN>& h, const Block* block) {
   h.instret += block->count;
   h.cycles += block->cycles;
-  if (h.attention || h.cycles >= h.cycle_limit || --h.chain_budget == 0) {
-    return;
-  }
-  Block* next = remembered_successor(block, h.pc, h.priv, h.mapping_epoch);
+  if (h.cycles >= h.cycle_limit) return;
+  Block* next = chained_successor(block, h.pc, h.mapping_epoch);
   if (next == nullptr) return;
   h.current_block = next;
   h.pc = next->fallthrough_pc;
@@ -254,10 +274,12 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
     // Run it, and the chain of blocks it leads to (see block_end).
     h.current_block = block;
     // While debugging, every block goes back through this loop (breakpoints,
-    // single steps, watchpoints are checked here).
+    // single steps, watchpoints are checked here); so does this one if
+    // finding it raised attention.
     bool debugging = h.breakpoints != nullptr || h.watchpoints != nullptr || h.single_step;
-    h.chain_budget = debugging ? 1 : kMaxChainedBlocks;
-    h.cycle_limit = h.cycles + std::min(cycle_limit - h.cycles, instret_limit - h.instret);
+    h.cycle_limit = debugging || h.attention
+                        ? 0
+                        : h.cycles + std::min(cycle_limit - h.cycles, instret_limit - h.instret);
     h.pc = block->fallthrough_pc;  // branches and traps overwrite it
     const Entry* first = block->entries.data();
     first->exec(h, first);
@@ -316,9 +338,17 @@ void Interpreter<XLEN>::drop_stale_blocks() {
 }
 
 template <unsigned XLEN>
+void Interpreter<XLEN>::enter_dropped(Hart<XLEN>& h, const Entry* e) {
+  h.pc = e->insn.pc;
+  h.current_block = nullptr;
+}
+
+template <unsigned XLEN>
 void Interpreter<XLEN>::drop_block(BlockMap& blocks, typename BlockMap::iterator it) {
-  // Other blocks may still name it as their successor: keep it a while.
+  // Other blocks may still name it as their successor: keep it a while, but
+  // have a chain that reaches it return to the run loop instead.
   it->second->priv = kDropped;
+  it->second->entries.front().exec = &enter_dropped;
   m_dropped.push_back(std::move(it->second));
   blocks.erase(it);
 }

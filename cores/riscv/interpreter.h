@@ -68,6 +68,17 @@ class Interpreter final : public Engine, public CodePages::Owner {
   // one shared jump.
   template <size_t Id, bool Traced>
   static void threaded_last(Hart<XLEN>& h, const Entry* e);
+  // Untraced, an instruction with a fast variant (kFastExec) tries it first
+  // and falls back to these, which run the full semantics, only when it
+  // declines: then the handlers above make no calls and need no stack frame.
+  template <size_t Id, bool Traced>
+  [[gnu::noinline]] static void threaded_full(Hart<XLEN>& h, const Entry* e);
+  template <size_t Id, bool Traced>
+  [[gnu::noinline]] static void threaded_last_full(Hart<XLEN>& h, const Entry* e);
+  template <size_t Id, bool Traced>
+  static constexpr bool has_fast_variant() {
+    return !Traced && kFastExec<XLEN>[Id] != nullptr;
+  }
   static void finish_block(Hart<XLEN>& h, const Block* block);
   // Runs an entry's semantics; with Traced, reports it retired or trapped.
   template <size_t Id, bool Traced>
@@ -81,15 +92,22 @@ class Interpreter final : public Engine, public CodePages::Owner {
   // other page mappings.
   static Block* remembered_successor(const Block* block, uint64_t pc, Privilege priv,
                                      uint64_t mapping_epoch) {
+    Block* next = chained_successor(block, pc, mapping_epoch);
+    return next != nullptr && next->priv == priv ? next : nullptr;
+  }
+  // The same between chained blocks, where neither check is needed: an
+  // instruction that changes privilege (an xRET) raises attention, which
+  // ends the chain first, and a dropped block's first handler leads back
+  // to the run loop (enter_dropped).
+  static Block* chained_successor(const Block* block, uint64_t pc, uint64_t mapping_epoch) {
     if (block->successor_epoch != mapping_epoch) return nullptr;
-    if (block->successor_pc[0] == pc && block->successor[0]->priv == priv) {
-      return block->successor[0];
-    }
-    if (block->successor_pc[1] == pc && block->successor[1]->priv == priv) {
-      return block->successor[1];
-    }
+    if (block->successor_pc[0] == pc) return block->successor[0];
+    if (block->successor_pc[1] == pc) return block->successor[1];
     return nullptr;
   }
+  // The first handler of a dropped block: leaves the block to the run loop,
+  // which looks pc up again.
+  static void enter_dropped(Hart<XLEN>& h, const Entry* e);
   // The return type is spelled out: GCC 12 crashes deducing it here for
   // some source paths (an internal compiler error in the substitution).
   template <bool Last, bool Traced, size_t... Ids>
