@@ -354,8 +354,8 @@ template <class T, bool Fast = false, unsigned XLEN>
 // page tables and PMP let this context store to, and so load from) serves
 // it; the store that follows hits the same entry.
 template <class T, unsigned XLEN>
-[[gnu::always_inline]] inline bool mem_amo_load(Hart<XLEN>& h, const DecodedInsn& d,
-                                                uint64_t addr, T& out) {
+[[gnu::always_inline]] inline bool mem_amo_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr,
+                                                T& out) {
   addr = sem::uxlen<XLEN>(addr);
   if (const TlbEntry* e = tlb_hit<T>(h.tlb_write, addr)) [[likely]] {
     std::memcpy(&out, host_of(*e, addr), sizeof(T));
