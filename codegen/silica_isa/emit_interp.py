@@ -49,6 +49,13 @@ class _Body:
         # helper runs (see "fast variant" in the module comment).
         self.retryable = not insn.needs
         self.state_written = False
+        # Forwarding (see the module comment): the slots whose integer
+        # register reads may come from `last`, bit 0 and bit 1 of Forwarded.
+        self.primary = next(iter(isa.regfiles))
+        read_slots = [self.slots[name][1] for name in insn.reg_reads.get(self.primary, [])
+                      if self.slots[name][0] == "r"]
+        self.forward_slots = sorted(set(read_slots))[:2]
+        self.primary_written = False
 
     def emit(self, text):
         self.lines.append("  " * self.indent + text)
@@ -82,8 +89,22 @@ class _Body:
         raw = f"d.r[{k}]" if kind == "r" else "d.imm"
         return raw if node.ty.name == "u8" and kind == "r" else f"{ctype(node.ty)}({raw})"
 
+    def slot_of(self, index):
+        """The byte slot a register index names directly, else None."""
+        if index.kind != "var" or index.local:
+            return None
+        kind, k = self.slots[index.name]
+        return k if kind == "r" else None
+
     def x_reg(self, node, pre):
-        return f"h.{node.file.lower()}[{self.expr(node.index, pre)}]"
+        read = f"h.{node.file.lower()}[{self.expr(node.index, pre)}]"
+        k = self.slot_of(node.index)
+        # After the instruction's own register write, memory is the one place
+        # that holds the current value.
+        if node.file != self.primary or k not in self.forward_slots or self.primary_written:
+            return read
+        bit = 1 << self.forward_slots.index(k)
+        return f"((Forwarded & {bit}u) != 0 ? last : {read})"
 
     def x_unary(self, node, pre):
         a = self.expr(node.a, pre)
@@ -197,6 +218,10 @@ class _Body:
             index = self.expr(target.index, pre)
             self.state_written = True
             self.flush(pre)
+            if target.file == self.primary:
+                self.primary_written = True
+                if self.slot_of(target.index) is not None:
+                    value = f"result = ux({value})"
             self.emit(f"h.write_{target.file.lower()}({index}, {value});")
         else:
             self.flush(pre)
@@ -231,9 +256,41 @@ class _Body:
             self.emit(f"{self.call_text(call, args)};")
 
 
+def _result_slot(insn, primary, slots):
+    """The slot of the one integer register every successful run of the
+    instruction writes (and so leaves in `result`), else None."""
+    def walk(statements, written):
+        # Returns the write sets of the paths that complete, or [] if none do.
+        paths = [written]
+        for st in statements:
+            nxt = []
+            for w in paths:
+                if st.kind == "assign" and st.target.kind == "reg" and st.target.file == primary:
+                    index = st.target.index
+                    direct = index.kind == "var" and not index.local and \
+                        slots[index.name][0] == "r"
+                    nxt.append(w + [slots[index.name][1] if direct else None])
+                elif st.kind == "if":
+                    nxt += walk(st.then, w) + walk(st.other or [], w)
+                elif st.kind == "expr" and st.value.name == "illegal":
+                    pass  # this path raises illegal-instruction: it never completes
+                else:
+                    nxt.append(w)
+            paths = nxt
+        return paths
+
+    outcomes = {tuple(w) for w in walk(insn.body, [])}
+    if len(outcomes) == 1:
+        (writes,) = outcomes
+        if len(writes) == 1 and writes[0] is not None:
+            return writes[0]
+    return None
+
+
 def emit_interp(isa, sources, ns, tables_header, hart_header):
     out = header(sources)
-    out += ["#pragma once", "", f'#include "{tables_header}"', f'#include "{hart_header}"', "",
+    out += ["#pragma once", "", "#include <array>", "#include <utility>", "",
+            f'#include "{tables_header}"', f'#include "{hart_header}"', "",
             f"namespace {ns} {{", "",
             "template <unsigned XLEN>",
             "struct Semantics {",
@@ -241,7 +298,8 @@ def emit_interp(isa, sources, ns, tables_header, hart_header):
             "  using sx = sem::sxlen<XLEN>;",
             "  using HartT = Hart<XLEN>;",
             ""]
-    retryable = set()
+    retryable, forwarding = set(), []
+    primary = next(iter(isa.regfiles))
     for insn in isa.instructions:
         body = _Body(isa, insn, ns)
         body.indent = 2
@@ -256,9 +314,11 @@ def emit_interp(isa, sources, ns, tables_header, hart_header):
             out.append(f"  // exists for XLEN={insn.xlens[0]} only")
         if body.retryable:
             retryable.add(insn.name)
-        out.append("  template <bool Fast>")
+        forwarding.append((body.forward_slots, _result_slot(insn, primary, body.slots)))
+        out.append("  template <bool Fast, unsigned Forwarded>")
         out.append(f"  static bool {insn.cname}([[maybe_unused]] HartT& h, "
-                   "[[maybe_unused]] const DecodedInsn& d) {")
+                   "[[maybe_unused]] const DecodedInsn& d, [[maybe_unused]] ux last, "
+                   "[[maybe_unused]] ux& result) {")
         if len(insn.xlens) != len(isa.xlens):
             out.append(f"    if constexpr (XLEN == {insn.xlens[0]}) {{")
             out += ["  " + l for l in body.lines]
@@ -267,22 +327,57 @@ def emit_interp(isa, sources, ns, tables_header, hart_header):
             out += body.lines
             out += ["    return true;", "  }", ""]
     out += ["};", "",
+            "// Runs instruction Id's semantics; Id 0 (illegal) raises illegal-instruction.",
+            "template <unsigned XLEN, size_t Id, bool Fast, unsigned Forwarded>",
+            "inline bool execute_insn(Hart<XLEN>& h, const DecodedInsn& d, sem::uxlen<XLEN> last,",
+            "                         sem::uxlen<XLEN>& result) {",
+            "  using S = Semantics<XLEN>;",
+            "  if constexpr (Id == 0) {",
+            "    return illegal_instruction(h, d);"]
+    for insn in isa.instructions:
+        out += [f"  }} else if constexpr (Id == size_t(InsnId::{insn.cname})) {{",
+                f"    return S::template {insn.cname}<Fast, Forwarded>(h, d, last, result);"]
+    out += ["  } else {",
+            "    static_assert(Id < size_t(InsnId::count), \"no such instruction\");",
+            "    return false;",
+            "  }",
+            "}", "",
             "template <unsigned XLEN>",
             "using ExecFn = bool (*)(Hart<XLEN>&, const DecodedInsn&);", "",
-            "// Indexed by InsnId; entry 0 (illegal) raises illegal-instruction.",
+            "template <unsigned XLEN, size_t Id>",
+            "bool execute_full(Hart<XLEN>& h, const DecodedInsn& d) {",
+            "  sem::uxlen<XLEN> result;",
+            "  return execute_insn<XLEN, Id, false, 0>(h, d, 0, result);",
+            "}", "",
+            "template <unsigned XLEN, size_t... Ids>",
+            "constexpr std::array<ExecFn<XLEN>, sizeof...(Ids)> make_exec_table(std::index_sequence<Ids...>) {",
+            "  return {&execute_full<XLEN, Ids>...};",
+            "}", "",
+            "// The full semantics, indexed by InsnId.",
             "template <unsigned XLEN>",
-            "inline constexpr ExecFn<XLEN> kExec[] = {",
-            "    &illegal_instruction<XLEN>,"]
-    out += [f"    &Semantics<XLEN>::template {i.cname}<false>," for i in isa.instructions]
+            "inline constexpr std::array<ExecFn<XLEN>, size_t(InsnId::count)> kExec =",
+            "    make_exec_table<XLEN>(std::make_index_sequence<size_t(InsnId::count)>());", "",
+            "// Whether the instruction has a fast variant (Fast = true, see above).",
+            "inline constexpr bool kHasFastVariant[] = {",
+            "    false,"]
+    out += [f"    {'true' if i.name in retryable else 'false'},  // {i.name}"
+            for i in isa.instructions]
     out += ["};", "",
-            "// The fast variants, indexed by InsnId, or nullptr where there is none. A",
-            "// fast variant calls no out-of-line code: where the full semantics would",
-            "// take a slow path (a TLB miss, a misaligned jump target) it returns false",
-            "// having changed nothing, and the caller runs kExec instead.",
-            "template <unsigned XLEN>",
-            "inline constexpr ExecFn<XLEN> kFastExec[] = {",
-            "    nullptr,"]
-    out += [f"    &Semantics<XLEN>::template {i.cname}<true>," if i.name in retryable
-            else "    nullptr," for i in isa.instructions]
+            "// Forwarding between consecutive instructions of a block: the byte slots",
+            "// whose integer register reads bits 0 and 1 of Forwarded redirect to `last`,",
+            "// and the slot of the register whose new value every successful run leaves",
+            "// in `result` (kNoSlot: none).",
+            "constexpr uint8_t kNoSlot = 0xff;",
+            "struct Forwarding {",
+            "  uint8_t read_slot[2];",
+            "  uint8_t result_slot;",
+            "};",
+            "inline constexpr Forwarding kForwarding[] = {",
+            "    {{kNoSlot, kNoSlot}, kNoSlot},"]
+    def slot(k):
+        return "kNoSlot" if k is None else str(k)
+    for i, (reads, result) in zip(isa.instructions, forwarding):
+        reads = reads + [None] * (2 - len(reads))
+        out.append(f"    {{{{{slot(reads[0])}, {slot(reads[1])}}}, {slot(result)}}},  // {i.name}")
     out += ["};", "", f"}}  // namespace {ns}", ""]
     return "\n".join(out)

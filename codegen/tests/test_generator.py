@@ -93,6 +93,64 @@ class RealDescriptions(Case):
         self.assertIn("xor_,", tables)
 
 
+class InterpreterVariants(Case):
+    """The fast variants and register forwarding the interpreter builds on."""
+
+    def emit(self, body):
+        isa = self.compile_text(body)
+        return emit_interp(isa, ["toy.isa"], "toy", "toy_isa.h", "hart.h")
+
+    def line_of(self, text, table, name):
+        block = text[text.index(table):]
+        return next(l for l in block.splitlines() if l.endswith(f"// {name}"))
+
+    def test_loads_retry_and_forward_their_result(self):
+        text = self.emit("""\
+            insn ld I ............ ..... 011 ..... 0000011 alu
+                 asm "ld {rd}, {imm}({rs1})"
+                 { X[rd] = sext(load_u32(X[rs1] + imm)); }
+            """)
+        self.assertIn("mem_load<u32, Fast>", text)
+        self.assertIn("((Forwarded & 1u) != 0 ? last : h.x[d.r[1]])", text)
+        self.assertIn("result = ux(", text)
+        self.assertIn("true,  // ld", self.line_of(text, "kHasFastVariant", "ld"))
+        self.assertIn("{{1, kNoSlot}, 0},", self.line_of(text, "kForwarding[]", "ld"))
+
+    def test_a_write_before_a_load_is_not_retryable(self):
+        text = self.emit("""\
+            insn ldinc I ............ ..... 011 ..... 0000011 alu
+                 asm "ldinc {rd}, {imm}({rs1})"
+                 { X[rs1] = X[rs1] + 8; X[rd] = sext(load_u32(X[rs1])); }
+            """)
+        self.assertIn("false,", self.line_of(text, "kHasFastVariant", "ldinc"))
+        # Two writes leave no single result; the read after the first write
+        # comes from the register file, not from the forwarded value.
+        self.assertIn("kNoSlot},  // ldinc", self.line_of(text, "kForwarding[]", "ldinc"))
+        self.assertIn("mem_load<u32, Fast>(h, d, h.x[d.r[1]], t0)", text)
+
+    def test_a_conditional_write_forwards_nothing_unless_the_other_path_traps(self):
+        text = self.emit("""\
+            insn maybe I ............ ..... 000 ..... 0001011 alu
+                 asm "maybe {rd}, {rs1}, {imm}"
+                 { if (imm != 0) { X[rd] = X[rs1]; } }
+            insn must I ............ ..... 001 ..... 0001011 alu
+                 asm "must {rd}, {rs1}, {imm}"
+                 { if (imm == 0) { illegal(); } else { X[rd] = X[rs1]; } }
+            """)
+        self.assertIn("{{1, kNoSlot}, kNoSlot},", self.line_of(text, "kForwarding[]", "maybe"))
+        self.assertIn("{{1, kNoSlot}, 0},", self.line_of(text, "kForwarding[]", "must"))
+        self.assertIn("false,", self.line_of(text, "kHasFastVariant", "must"))
+
+    def test_helpers_have_no_fast_variant(self):
+        text = self.emit("""\
+            helper poke(value: ux)
+            insn poke I ............ ..... 000 ..... 0001011 alu
+                 asm "poke {rs1}"
+                 { poke(X[rs1]); }
+            """)
+        self.assertIn("false,", self.line_of(text, "kHasFastVariant", "poke"))
+
+
 class DbtFrontEnd(Case):
     """The DBT's IR builders come from the same semantics as the interpreter."""
 

@@ -27,13 +27,10 @@ Interpreter<XLEN>::~Interpreter() {
 }
 
 template <unsigned XLEN>
-template <size_t Id, bool Traced>
-inline bool Interpreter<XLEN>::execute(Hart<XLEN>& h, const Entry* e) {
+template <size_t Id, bool Traced, unsigned Fwd>
+inline bool Interpreter<XLEN>::execute(Hart<XLEN>& h, const Entry* e, uint64_t last, ux& result) {
   if constexpr (Traced) h.trace_record.n_mem = 0;
-  // A constant index into a constexpr table: the compiler makes it a direct,
-  // inlined call.
-  const ExecFn<XLEN> fn = kExec<XLEN>[Id];
-  if (!fn(h, e->insn)) [[unlikely]] {
+  if (!execute_insn<XLEN, Id, false, Fwd>(h, e->insn, ux(last), result)) [[unlikely]] {
     if constexpr (Traced) trace_trap(h, instret_at(h, e), false);
     h.stopped_at = e;
     return false;
@@ -45,44 +42,50 @@ inline bool Interpreter<XLEN>::execute(Hart<XLEN>& h, const Entry* e) {
   return true;
 }
 
+// `result` starts as `last` so that an instruction without a result passes
+// the register on untouched (the next one never reads it then).
 template <unsigned XLEN>
-template <size_t Id, bool Traced>
-void Interpreter<XLEN>::threaded(Hart<XLEN>& h, const Entry* e) {
+template <size_t Id, bool Traced, unsigned Fwd>
+void Interpreter<XLEN>::threaded(Hart<XLEN>& h, const Entry* e, uint64_t last) {
   if constexpr (has_fast_variant<Id, Traced>()) {
-    if (kFastExec<XLEN>[Id](h, e->insn)) [[likely]] {
-      return e[1].exec(h, e + 1);  // a tail call: compiles to an indirect jump
+    ux result = ux(last);
+    if (execute_insn<XLEN, Id, true, Fwd>(h, e->insn, ux(last), result)) [[likely]] {
+      return e[1].exec(h, e + 1, result);  // a tail call: compiles to an indirect jump
     }
-    return threaded_full<Id, Traced>(h, e);  // also a tail call: this handler needs no frame
+    return threaded_full<Id, Traced, Fwd>(h, e, last);  // also a tail call: no frame needed
   } else {
-    return threaded_full<Id, Traced>(h, e);
+    return threaded_full<Id, Traced, Fwd>(h, e, last);
   }
 }
 
 template <unsigned XLEN>
-template <size_t Id, bool Traced>
-void Interpreter<XLEN>::threaded_full(Hart<XLEN>& h, const Entry* e) {
-  if (execute<Id, Traced>(h, e)) [[likely]] {
-    return e[1].exec(h, e + 1);
+template <size_t Id, bool Traced, unsigned Fwd>
+void Interpreter<XLEN>::threaded_full(Hart<XLEN>& h, const Entry* e, uint64_t last) {
+  ux result = ux(last);
+  if (execute<Id, Traced, Fwd>(h, e, last, result)) [[likely]] {
+    return e[1].exec(h, e + 1, result);
   }
 }
 
 template <unsigned XLEN>
-template <size_t Id, bool Traced>
-void Interpreter<XLEN>::threaded_last(Hart<XLEN>& h, const Entry* e) {
+template <size_t Id, bool Traced, unsigned Fwd>
+void Interpreter<XLEN>::threaded_last(Hart<XLEN>& h, const Entry* e, uint64_t last) {
   if constexpr (has_fast_variant<Id, Traced>()) {
-    if (kFastExec<XLEN>[Id](h, e->insn)) [[likely]] {
+    ux result;
+    if (execute_insn<XLEN, Id, true, Fwd>(h, e->insn, ux(last), result)) [[likely]] {
       return finish_block(h, e[1].block);
     }
-    return threaded_last_full<Id, Traced>(h, e);
+    return threaded_last_full<Id, Traced, Fwd>(h, e, last);
   } else {
-    return threaded_last_full<Id, Traced>(h, e);
+    return threaded_last_full<Id, Traced, Fwd>(h, e, last);
   }
 }
 
 template <unsigned XLEN>
-template <size_t Id, bool Traced>
-void Interpreter<XLEN>::threaded_last_full(Hart<XLEN>& h, const Entry* e) {
-  if (execute<Id, Traced>(h, e)) [[likely]] {
+template <size_t Id, bool Traced, unsigned Fwd>
+void Interpreter<XLEN>::threaded_last_full(Hart<XLEN>& h, const Entry* e, uint64_t last) {
+  ux result;
+  if (execute<Id, Traced, Fwd>(h, e, last, result)) [[likely]] {
     return finish_block(h, e[1].block);
   }
 }
@@ -152,18 +155,41 @@ inline void Interpreter<XLEN>::finish_block(Hart<XLEN>& h, const Block* block) {
   h.current_block = next;
   h.pc = next->fallthrough_pc;
   const Entry* first = next->entries.data();
-  return first->exec(h, first);
+  return first->exec(h, first, 0);
 }
 
 template <unsigned XLEN>
-template <bool Last, bool Traced, size_t... Ids>
+template <bool Last, bool Traced, unsigned Fwd, size_t... Ids>
 constexpr std::array<typename Interpreter<XLEN>::ThreadedFn, sizeof...(Ids)>
 Interpreter<XLEN>::make_threaded_table(std::index_sequence<Ids...>) {
+  // Forwarded bits an instruction has no slot for select its plain handler:
+  // the decoder never sets them, and this keeps them from being instantiated.
   if constexpr (Last) {
-    return std::array<ThreadedFn, sizeof...(Ids)>{&threaded_last<Ids, Traced>...};
+    return std::array<ThreadedFn, sizeof...(Ids)>{
+        &threaded_last<Ids, Traced, Fwd & forwardable(Ids)>...};
   } else {
-    return std::array<ThreadedFn, sizeof...(Ids)>{&threaded<Ids, Traced>...};
+    return std::array<ThreadedFn, sizeof...(Ids)>{
+        &threaded<Ids, Traced, Fwd & forwardable(Ids)>...};
   }
+}
+
+template <unsigned XLEN>
+template <bool Last, bool Traced, size_t... Fwds>
+constexpr typename Interpreter<XLEN>::HandlerTable Interpreter<XLEN>::make_handler_table(
+    std::index_sequence<Fwds...>) {
+  constexpr auto kIds = std::make_index_sequence<size_t(InsnId::count)>();
+  return HandlerTable{make_threaded_table<Last, Traced, unsigned(Fwds)>(kIds)...};
+}
+
+template <unsigned XLEN>
+unsigned Interpreter<XLEN>::forwarded_bits(const DecodedInsn& d, unsigned forwarded_reg) {
+  if (forwarded_reg == 0) return 0;
+  const Forwarding& f = kForwarding[d.id];
+  unsigned bits = 0;
+  for (unsigned k = 0; k < 2; ++k) {
+    if (f.read_slot[k] != kNoSlot && d.r[f.read_slot[k]] == forwarded_reg) bits |= 1u << k;
+  }
+  return bits;
 }
 
 template <unsigned XLEN>
@@ -178,18 +204,26 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
   block->priv = m_hart.priv;
   block->physical_page = decoded.physical_pages[0];
   block->next_physical_page = decoded.next_physical_page();
-  constexpr auto kIds = std::make_index_sequence<size_t(InsnId::count)>();
-  static constexpr auto kInner = make_threaded_table<false, false>(kIds);
-  static constexpr auto kLast = make_threaded_table<true, false>(kIds);
-  static constexpr auto kInnerTraced = make_threaded_table<false, true>(kIds);
-  static constexpr auto kLastTraced = make_threaded_table<true, true>(kIds);
+  // Handlers by [Forwarded bits][InsnId]; traced handlers forward nothing.
+  constexpr auto kAllBits = std::make_index_sequence<kForwardedVariants>();
+  static constexpr HandlerTable kInner = make_handler_table<false, false>(kAllBits);
+  static constexpr HandlerTable kLast = make_handler_table<true, false>(kAllBits);
+  static constexpr HandlerTable kInnerTraced =
+      make_handler_table<false, true>(std::make_index_sequence<1>());
+  static constexpr HandlerTable kLastTraced =
+      make_handler_table<true, true>(std::make_index_sequence<1>());
   const bool traced = m_hart.trace != nullptr;
+  unsigned forwarded_reg = 0;  // the register the previous entry passes on (0: none)
+  unsigned bits = 0;
   for (const DecodedInsn& d : decoded.insns) {
-    Entry entry{(traced ? kInnerTraced : kInner)[d.id], {}};
+    bits = traced ? 0 : forwarded_bits(d, forwarded_reg);
+    Entry entry{(traced ? kInnerTraced : kInner)[bits][d.id], {}};
     entry.insn = d;
     block->entries.push_back(entry);
+    const uint8_t result_slot = kForwarding[d.id].result_slot;
+    forwarded_reg = result_slot != kNoSlot ? d.r[result_slot] : 0;
   }
-  block->entries.back().exec = (traced ? kLastTraced : kLast)[block->entries.back().insn.id];
+  block->entries.back().exec = (traced ? kLastTraced : kLast)[bits][block->entries.back().insn.id];
   Entry sentinel{nullptr, {}};
   sentinel.block = block.get();
   block->entries.push_back(sentinel);
@@ -282,7 +316,7 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
                         : h.cycles + std::min(cycle_limit - h.cycles, instret_limit - h.instret);
     h.pc = block->fallthrough_pc;  // branches and traps overwrite it
     const Entry* first = block->entries.data();
-    first->exec(h, first);
+    first->exec(h, first, 0);
     auto* last = static_cast<Block*>(const_cast<void*>(h.current_block));
     if (h.stopped_at != nullptr) {
       // An instruction trapped: it does not retire, but the work before it in
@@ -338,7 +372,7 @@ void Interpreter<XLEN>::drop_stale_blocks() {
 }
 
 template <unsigned XLEN>
-void Interpreter<XLEN>::enter_dropped(Hart<XLEN>& h, const Entry* e) {
+void Interpreter<XLEN>::enter_dropped(Hart<XLEN>& h, const Entry* e, uint64_t /*last*/) {
   h.pc = e->insn.pc;
   h.current_block = nullptr;
 }

@@ -45,8 +45,11 @@ class Interpreter final : public Engine, public CodePages::Owner {
   void set_trace_sink(trace::TraceSink* sink) override;
 
  private:
+  using ux = sem::uxlen<XLEN>;
   struct Entry;
-  using ThreadedFn = void (*)(Hart<XLEN>&, const Entry*);
+  // A handler gets, besides the hart and its entry, `last`: the register
+  // value the previous instruction in the block wrote (see Forwarding).
+  using ThreadedFn = void (*)(Hart<XLEN>&, const Entry*, uint64_t last);
   struct Block;
   struct Entry {
     ThreadedFn exec;
@@ -59,30 +62,44 @@ class Interpreter final : public Engine, public CodePages::Owner {
   // Runs one instruction's generated semantics, then the next entry's; on a
   // trap it records where the block stopped and unwinds. The Traced variant
   // (used only while a trace sink is attached) also reports the instruction.
-  template <size_t Id, bool Traced>
-  static void threaded(Hart<XLEN>& h, const Entry* e);
+  //
+  // Forwarding: where an instruction reads the register its predecessor in
+  // the block just wrote, the decoder picks the variant whose Fwd bits take
+  // that operand from `last`, a host register, instead of from Hart::x,
+  // where the value was stored a few cycles earlier. A chain of dependent
+  // instructions then no longer waits on a store-to-load forward each time.
+  template <size_t Id, bool Traced, unsigned Fwd>
+  static void threaded(Hart<XLEN>& h, const Entry* e, uint64_t last);
   // The same for a block's last instruction: then counts the block and,
   // when nothing needs the run loop, jumps straight into the remembered
   // successor (block chaining). Each instruction type thus has its own
   // block-to-block dispatch jump, which the host predicts far better than
   // one shared jump.
-  template <size_t Id, bool Traced>
-  static void threaded_last(Hart<XLEN>& h, const Entry* e);
-  // Untraced, an instruction with a fast variant (kFastExec) tries it first
-  // and falls back to these, which run the full semantics, only when it
-  // declines: then the handlers above make no calls and need no stack frame.
-  template <size_t Id, bool Traced>
-  [[gnu::noinline]] static void threaded_full(Hart<XLEN>& h, const Entry* e);
-  template <size_t Id, bool Traced>
-  [[gnu::noinline]] static void threaded_last_full(Hart<XLEN>& h, const Entry* e);
+  template <size_t Id, bool Traced, unsigned Fwd>
+  static void threaded_last(Hart<XLEN>& h, const Entry* e, uint64_t last);
+  // Untraced, an instruction with a fast variant (kHasFastVariant) tries it
+  // first and falls back to these, which run the full semantics, only when
+  // it declines: then the handlers above make no calls and need no frame.
+  template <size_t Id, bool Traced, unsigned Fwd>
+  [[gnu::noinline]] static void threaded_full(Hart<XLEN>& h, const Entry* e, uint64_t last);
+  template <size_t Id, bool Traced, unsigned Fwd>
+  [[gnu::noinline]] static void threaded_last_full(Hart<XLEN>& h, const Entry* e, uint64_t last);
   template <size_t Id, bool Traced>
   static constexpr bool has_fast_variant() {
-    return !Traced && kFastExec<XLEN>[Id] != nullptr;
+    return !Traced && kHasFastVariant[Id];
   }
+  // The Fwd bits instruction Id has a read slot for.
+  static constexpr unsigned forwardable(size_t id) {
+    return (kForwarding[id].read_slot[0] != kNoSlot ? 1u : 0u) |
+           (kForwarding[id].read_slot[1] != kNoSlot ? 2u : 0u);
+  }
+  // The Fwd bits for d when the previous entry forwards register
+  // forwarded_reg (0: it forwards none).
+  static unsigned forwarded_bits(const DecodedInsn& d, unsigned forwarded_reg);
   static void finish_block(Hart<XLEN>& h, const Block* block);
   // Runs an entry's semantics; with Traced, reports it retired or trapped.
-  template <size_t Id, bool Traced>
-  static bool execute(Hart<XLEN>& h, const Entry* e);
+  template <size_t Id, bool Traced, unsigned Fwd>
+  static bool execute(Hart<XLEN>& h, const Entry* e, uint64_t last, ux& result);
   static void trace_retired(Hart<XLEN>& h, const Entry* e);
   static void trace_trap(Hart<XLEN>& h, uint64_t instret, bool interrupt);
   static uint64_t instret_at(const Hart<XLEN>& h, const Entry* e);
@@ -107,12 +124,17 @@ class Interpreter final : public Engine, public CodePages::Owner {
   }
   // The first handler of a dropped block: leaves the block to the run loop,
   // which looks pc up again.
-  static void enter_dropped(Hart<XLEN>& h, const Entry* e);
+  static void enter_dropped(Hart<XLEN>& h, const Entry* e, uint64_t last);
   // The return type is spelled out: GCC 12 crashes deducing it here for
   // some source paths (an internal compiler error in the substitution).
-  template <bool Last, bool Traced, size_t... Ids>
+  template <bool Last, bool Traced, unsigned Fwd, size_t... Ids>
   static constexpr std::array<ThreadedFn, sizeof...(Ids)> make_threaded_table(
       std::index_sequence<Ids...>);
+  static constexpr size_t kForwardedVariants = 4;  // Fwd = 0..3
+  using HandlerTable =
+      std::array<std::array<ThreadedFn, size_t(InsnId::count)>, kForwardedVariants>;
+  template <bool Last, bool Traced, size_t... Fwds>
+  static constexpr HandlerTable make_handler_table(std::index_sequence<Fwds...>);
   struct Block {
     uint64_t pc = 0;
     uint64_t fallthrough_pc = 0;
