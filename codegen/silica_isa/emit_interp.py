@@ -9,14 +9,25 @@ write function per regfile (write_x(), write_f()), config.has(Extension) for
 instructions that need further extensions, and the memory, jump and helper
 functions named in the generated calls.
 
-Each function is a template on Fast. The fast variant (Fast = true) is
-emitted for instructions whose only fallible steps are plain loads, stores
-and jumps, with no register, memory or pc write before any of them: its
-memory accesses and jumps take only their inline fast paths and, where the
-full semantics would leave them, return false with nothing changed, so the
-engine can retry with the full semantics. Having no out-of-line calls, a
-fast variant needs no stack frame, which keeps the threaded handlers built
-on it down to their few useful instructions."""
+Each function is a template on Fast and Forwarded, and takes `last` and
+`result` besides the hart and the decoded instruction.
+
+Fast = true is the fast variant, emitted for instructions whose only
+fallible steps are plain loads, stores, jumps and illegal-instruction
+checks, with no register, memory or pc write before any of them. Its memory
+accesses and jumps take only their inline fast paths and, where the full
+semantics would leave them (or raise illegal-instruction), it returns false
+with nothing changed, so the engine can retry with the full semantics.
+Having no out-of-line calls, a fast variant needs no stack frame, which
+keeps the threaded handlers built on it down to their few useful
+instructions.
+
+Forwarded serves register forwarding: its bits 0 and 1 make the reads of
+the first and second integer register slot take `last` (what the previous
+instruction wrote, held in a host register) instead of the register file;
+every write to an integer register named by a slot also leaves the value in
+`result`. kForwarding tells the engine which slots those are, and which
+register an instruction always leaves in `result`."""
 
 from .emit_common import header, where_comment
 from .errors import IsaError
@@ -47,7 +58,7 @@ class _Body:
         # Whether a failed memory access or jump can be retried by the full
         # semantics: no register, memory or pc write precedes it and no other
         # helper runs (see "fast variant" in the module comment).
-        self.retryable = not insn.needs
+        self.retryable = True
         self.state_written = False
         # Forwarding (see the module comment): the slots whose integer
         # register reads may come from `last`, bit 0 and bit 1 of Forwarded.
@@ -185,6 +196,12 @@ class _Body:
             return f"{self.q}jump<Fast>(h, d, {args[0]})"
         return f"{self.q}{name}({', '.join(['h', 'd'] + args)})"
 
+    def illegal_return(self):
+        """Raising illegal-instruction: a fast variant declines instead, which
+        it can do only while nothing has been written."""
+        self.retryable &= not self.state_written
+        return f"return Fast ? false : {self.q}illegal_instruction(h, d);"
+
     def note_call(self, name):
         """Tracks whether the instruction stays retryable past this call."""
         if name.startswith("load_u"):
@@ -248,8 +265,7 @@ class _Body:
         args = [self.expr(a, pre) for a in call.args]
         self.flush(pre)
         if call.name == "illegal":
-            self.retryable = False
-            self.emit(f"return {self.q}illegal_instruction(h, d);")
+            self.emit(self.illegal_return())
         elif call.traps:
             self.emit(f"if (!{self.call_text(call, args)}) return false;")
         else:
@@ -306,8 +322,7 @@ def emit_interp(isa, sources, ns, tables_header, hart_header):
         for ext in insn.needs:
             # The decoder checks the instruction's own extension; needs=
             # names the others it requires (c.fld: C and D).
-            body.emit(f"if (!h.config.has(Extension::{ext})) return "
-                      f"{body.q}illegal_instruction(h, d);")
+            body.emit(f"if (!h.config.has(Extension::{ext})) {body.illegal_return()}")
         body.block(insn.body)
         out.append(f"  {where_comment(insn.where)}")
         if len(insn.xlens) != len(isa.xlens):

@@ -71,6 +71,20 @@ TEST_F(InterpreterTest, IllegalInstructionTrapsWithBitsInMtval) {
   EXPECT_EQ(m_hart.instret, 2u);  // li and the handler's loop; the trapping one does not retire
 }
 
+TEST_F(InterpreterTest, ReservedEncodingTrapsMidBlock) {
+  // li a0,5; c.addiw zero,1 (reserved: rd = 0); c.nop. The semantics, not the
+  // decoder, reject it, and the engine's fast path has to hand it over.
+  m_hart.mtvec = kRamBase + 0x100;
+  program({0x00500513, 0x00012005});
+  program({kLoop}, kRamBase + 0x100);
+  run_insns(2);
+  EXPECT_EQ(m_hart.mcause, cause::kIllegalInsn);
+  EXPECT_EQ(m_hart.mepc, kRamBase + 4);
+  EXPECT_EQ(m_hart.mtval, 0x2005u);
+  EXPECT_EQ(m_hart.x[10], 5u);
+  EXPECT_EQ(m_hart.instret, 2u);  // li and the handler's loop
+}
+
 TEST_F(InterpreterTest, EcallFromMachineMode) {
   m_hart.mtvec = kRamBase + 0x100;
   program({0x00000073});
