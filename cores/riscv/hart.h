@@ -216,7 +216,7 @@ struct Hart {
   uint64_t fetch_context = 0;
   uint64_t tlb_context = ~uint64_t(0);  // the context the TLB's entries belong to
 
-  void write_x(unsigned index, ux value) {
+  void write_x(size_t index, ux value) {
     x[index] = value;
     x[0] = 0;
   }

@@ -220,8 +220,14 @@ typename Interpreter<XLEN>::Block* Interpreter<XLEN>::decode_block(uint64_t pc) 
     Entry entry{(traced ? kInnerTraced : kInner)[bits][d.id], {}};
     entry.insn = d;
     block->entries.push_back(entry);
+    // An instruction that writes no integer register passes `last` on as it
+    // came; one that writes one some other way ends forwarding.
     const uint8_t result_slot = kForwarding[d.id].result_slot;
-    forwarded_reg = result_slot != kNoSlot ? d.r[result_slot] : 0;
+    if (result_slot != kNoSlot) {
+      forwarded_reg = d.r[result_slot];
+    } else if (kInsnInfo[d.id].writes != 0 || kInsnInfo[d.id].fixed_writes != 0) {
+      forwarded_reg = 0;
+    }
   }
   block->entries.back().exec = (traced ? kLastTraced : kLast)[bits][block->entries.back().insn.id];
   Entry sentinel{nullptr, {}};

@@ -221,21 +221,24 @@ TEST_F(InterpreterTest, ForwardedOperandsSeeTheValuesJustWritten) {
   //  8: sub a2,a1,a0        c: c.sw a2,0(a3)       e: c.lw a4,4(a3) (a TLB miss at first)
   // 10: c.addi a4,1        12: addi zero,a4,3 (forwards nothing: rd is x0)
   // 16: addi a5,zero,1     1a: sub a6,a4,a5       1e: c.addi a6,2
-  // 20: c.add a6,a6        22: mulw a7,a6,a5      26: bnez a7,+8 (ends the block)
-  // 2a: li a0,99 (skipped) 2e: c.j .
-  const uint8_t code[] = {0x15, 0x45, 0x1d, 0x05, 0xb3, 0x05, 0xa5, 0x00, 0x33, 0x86, 0xa5, 0x40,
-                          0x90, 0xc2, 0xd8, 0x42, 0x05, 0x07, 0x13, 0x00, 0x37, 0x00, 0x93, 0x07,
-                          0x10, 0x00, 0x33, 0x08, 0xf7, 0x40, 0x09, 0x08, 0x42, 0x98, 0xbb, 0x08,
-                          0xf8, 0x02, 0x63, 0x94, 0x08, 0x00, 0x13, 0x05, 0x30, 0x06, 0x01, 0xa0};
+  // 20: c.add a6,a6        22: sw a6,8(a3)        26: mulw a7,a6,a5 (a6 across the store)
+  // 2a: bnez a7,+8 (ends the block)               2e: li a0,99 (skipped)
+  // 32: c.j .
+  const uint8_t code[] = {0x15, 0x45, 0x1d, 0x05, 0xb3, 0x05, 0xa5, 0x00, 0x33, 0x86, 0xa5,
+                          0x40, 0x90, 0xc2, 0xd8, 0x42, 0x05, 0x07, 0x13, 0x00, 0x37, 0x00,
+                          0x93, 0x07, 0x10, 0x00, 0x33, 0x08, 0xf7, 0x40, 0x09, 0x08, 0x42,
+                          0x98, 0x23, 0xa4, 0x06, 0x01, 0xbb, 0x08, 0xf8, 0x02, 0x63, 0x94,
+                          0x08, 0x00, 0x13, 0x05, 0x30, 0x06, 0x01, 0xa0};
   std::memcpy(m_port.ram.data(), code, sizeof(code));
-  // The second round runs the decoded block again, the load now a TLB hit.
+  // The second round runs the decoded block again, the loads and stores now
+  // TLB hits.
   for (int round = 0; round < 2; ++round) {
     m_hart.pc = kRamBase;
     for (auto& x : m_hart.x) x = 0;
-    m_hart.x[13] = kRamBase + 0x200;
-    const uint32_t loaded = 40;  // not what the instruction before the load wrote
-    std::memcpy(&m_port.ram[0x204], &loaded, 4);
-    run_insns(15);
+    m_hart.x[13] = kRamBase + 0x2000;  // a page of its own: stores into code go the slow way
+    const uint32_t loaded = 40;        // not what the instruction before the load wrote
+    std::memcpy(&m_port.ram[0x2004], &loaded, 4);
+    run_insns(16);
     EXPECT_EQ(m_hart.x[10], 12u) << "round " << round;
     EXPECT_EQ(m_hart.x[11], 24u);
     EXPECT_EQ(m_hart.x[12], 12u);
@@ -244,10 +247,11 @@ TEST_F(InterpreterTest, ForwardedOperandsSeeTheValuesJustWritten) {
     EXPECT_EQ(m_hart.x[15], 1u);
     EXPECT_EQ(m_hart.x[16], 84u);
     EXPECT_EQ(m_hart.x[17], 84u);
-    EXPECT_EQ(m_hart.pc, kRamBase + 0x2e);
-    uint32_t stored = 0;
-    std::memcpy(&stored, &m_port.ram[0x200], 4);
-    EXPECT_EQ(stored, 12u);
+    EXPECT_EQ(m_hart.pc, kRamBase + 0x32);
+    uint32_t stored[3] = {};
+    std::memcpy(stored, &m_port.ram[0x2000], sizeof(stored));
+    EXPECT_EQ(stored[0], 12u);
+    EXPECT_EQ(stored[2], 84u);
   }
 }
 
