@@ -150,12 +150,11 @@ inline void Interpreter<XLEN>::finish_block(Hart<XLEN>& h, const Block* block) {
   h.instret += block->count;
   h.cycles += block->cycles;
   if (h.cycles >= h.cycle_limit) return;
-  Block* next = chained_successor(block, h.pc, h.mapping_epoch);
+  const Successor* next = chained_successor(block, h.pc, h.mapping_epoch);
   if (next == nullptr) return;
-  h.current_block = next;
+  h.current_block = next->block;
   h.pc = next->fallthrough_pc;
-  const Entry* first = next->entries.data();
-  return first->exec(h, first, 0);
+  return next->first->exec(h, next->first, 0);
 }
 
 template <unsigned XLEN>
@@ -301,12 +300,12 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
       }
       if (previous != nullptr) {
         if (previous->successor_epoch != h.mapping_epoch) {
-          previous->successor_pc[0] = previous->successor_pc[1] = ~uint64_t(0);
+          previous->successor[0] = previous->successor[1] = Successor{};
           previous->successor_epoch = h.mapping_epoch;
         }
         unsigned slot = previous->next_successor_slot;
-        previous->successor_pc[slot] = h.pc;
-        previous->successor[slot] = block;
+        previous->successor[slot] =
+            Successor{h.pc, block, block->entries.data(), block->fallthrough_pc};
         previous->next_successor_slot = slot ^ 1;
       }
     }
@@ -398,9 +397,8 @@ void Interpreter<XLEN>::free_dropped_blocks() {
   for (auto& blocks : m_blocks) {
     for (auto& [key, block] : blocks) {
       for (unsigned k = 0; k < 2; ++k) {
-        if (block->successor[k] != nullptr && block->successor[k]->priv == kDropped) {
-          block->successor[k] = nullptr;
-          block->successor_pc[k] = ~uint64_t(0);
+        if (block->successor[k].block != nullptr && block->successor[k].block->priv == kDropped) {
+          block->successor[k] = Successor{};
         }
       }
     }

@@ -51,6 +51,7 @@ class Interpreter final : public Engine, public CodePages::Owner {
   // value the previous instruction in the block wrote (see Forwarding).
   using ThreadedFn = void (*)(Hart<XLEN>&, const Entry*, uint64_t last);
   struct Block;
+  struct Successor;
   struct Entry {
     ThreadedFn exec;
     union {
@@ -111,17 +112,18 @@ class Interpreter final : public Engine, public CodePages::Owner {
   // other page mappings.
   static Block* remembered_successor(const Block* block, uint64_t pc, Privilege priv,
                                      uint64_t mapping_epoch) {
-    Block* next = chained_successor(block, pc, mapping_epoch);
-    return next != nullptr && next->priv == priv ? next : nullptr;
+    const Successor* next = chained_successor(block, pc, mapping_epoch);
+    return next != nullptr && next->block->priv == priv ? next->block : nullptr;
   }
   // The same between chained blocks, where neither check is needed: an
   // instruction that changes privilege (an xRET) raises attention, which
   // ends the chain first, and a dropped block's first handler leads back
   // to the run loop (enter_dropped).
-  static Block* chained_successor(const Block* block, uint64_t pc, uint64_t mapping_epoch) {
+  static const Successor* chained_successor(const Block* block, uint64_t pc,
+                                            uint64_t mapping_epoch) {
     if (block->successor_epoch != mapping_epoch) return nullptr;
-    if (block->successor_pc[0] == pc) return block->successor[0];
-    if (block->successor_pc[1] == pc) return block->successor[1];
+    if (block->successor[0].pc == pc) return &block->successor[0];
+    if (block->successor[1].pc == pc) return &block->successor[1];
     return nullptr;
   }
   // The first handler of a dropped block: leaves the block to the run loop,
@@ -137,6 +139,14 @@ class Interpreter final : public Engine, public CodePages::Owner {
       std::array<std::array<ThreadedFn, size_t(InsnId::count)>, kForwardedVariants>;
   template <bool Last, bool Traced, size_t... Fwds>
   static constexpr HandlerTable make_handler_table(std::index_sequence<Fwds...>);
+  // A remembered successor block, with copies of what chaining into it
+  // needs, so that the jump into its first handler waits on fewer loads.
+  struct Successor {
+    uint64_t pc = ~uint64_t(0);  // none
+    Block* block = nullptr;
+    const Entry* first = nullptr;  // block->entries.data()
+    uint64_t fallthrough_pc = 0;   // block->fallthrough_pc
+  };
   struct Block {
     uint64_t pc = 0;
     uint64_t fallthrough_pc = 0;
@@ -148,8 +158,7 @@ class Interpreter final : public Engine, public CodePages::Owner {
     uint64_t next_physical_page = kNoPage;
     // The last two distinct successors seen, to skip the hash lookup, and
     // the Hart::mapping_epoch they were seen in.
-    uint64_t successor_pc[2] = {~uint64_t(0), ~uint64_t(0)};
-    Block* successor[2] = {nullptr, nullptr};
+    Successor successor[2];
     unsigned next_successor_slot = 0;
     uint64_t successor_epoch = 0;
   };
