@@ -331,7 +331,7 @@ inline uint8_t* host_of(const TlbEntry& e, uint64_t addr) {
 
 // The memory accesses and jump below take a template flag Fast: with it set
 // they never leave their inline fast path but return false, having changed
-// nothing, where they would have (see kFastExec in the generated semantics).
+// nothing, where they would have (see kHasFastVariant in the generated semantics).
 template <class T, bool Fast = false, unsigned XLEN>
 [[gnu::always_inline]] inline bool mem_load(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr,
                                             T& out) {
