@@ -310,7 +310,7 @@ StopReason Interpreter<XLEN>::run(uint64_t cycle_limit, uint64_t instret_limit) 
       }
     }
 
-    // Run it, and the chain of blocks it leads to (see block_end).
+    // Run it, and the chain of blocks it leads to (see finish_block).
     h.current_block = block;
     // While debugging, every block goes back through this loop (breakpoints,
     // single steps, watchpoints are checked here); so does this one if

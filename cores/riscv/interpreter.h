@@ -47,8 +47,8 @@ class Interpreter final : public Engine, public CodePages::Owner {
  private:
   using ux = sem::uxlen<XLEN>;
   struct Entry;
-  // A handler gets, besides the hart and its entry, `last`: the register
-  // value the previous instruction in the block wrote (see Forwarding).
+  // A handler gets, besides the hart and its entry, `last`: the value the
+  // block's latest register-writing instruction wrote (see Forwarding).
   using ThreadedFn = void (*)(Hart<XLEN>&, const Entry*, uint64_t last);
   struct Block;
   struct Successor;
@@ -64,11 +64,12 @@ class Interpreter final : public Engine, public CodePages::Owner {
   // trap it records where the block stopped and unwinds. The Traced variant
   // (used only while a trace sink is attached) also reports the instruction.
   //
-  // Forwarding: where an instruction reads the register its predecessor in
-  // the block just wrote, the decoder picks the variant whose Fwd bits take
-  // that operand from `last`, a host register, instead of from Hart::x,
-  // where the value was stored a few cycles earlier. A chain of dependent
-  // instructions then no longer waits on a store-to-load forward each time.
+  // Forwarding: where an instruction reads the register the latest
+  // register-writing instruction before it in the block wrote, the decoder
+  // picks the variant whose Fwd bits take that operand from `last`, a host
+  // register, instead of from Hart::x, where the value was stored a few
+  // cycles earlier. A chain of dependent instructions then no longer waits
+  // on a store-to-load forward each time.
   template <size_t Id, bool Traced, unsigned Fwd>
   static void threaded(Hart<XLEN>& h, const Entry* e, uint64_t last);
   // The same for a block's last instruction: then counts the block and,
