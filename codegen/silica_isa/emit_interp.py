@@ -23,8 +23,9 @@ keeps the threaded handlers built on it down to their few useful
 instructions.
 
 Forwarded serves register forwarding: its bits 0 and 1 make the reads of
-the first and second integer register slot take `last` (what the previous
-instruction wrote, held in a host register) instead of the register file;
+the first and second integer register slot take `last` (what the latest
+register-writing instruction before it wrote, held in a host register)
+instead of the register file;
 every write to an integer register named by a slot also leaves the value in
 `result`. kForwarding tells the engine which slots those are, and which
 register an instruction always leaves in `result`."""
