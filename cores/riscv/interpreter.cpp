@@ -42,51 +42,38 @@ inline bool Interpreter<XLEN>::execute(Hart<XLEN>& h, const Entry* e, uint64_t l
   return true;
 }
 
+template <unsigned XLEN>
+template <bool Last>
+inline void Interpreter<XLEN>::proceed(Hart<XLEN>& h, const Entry* e, ux result) {
+  if constexpr (Last) {
+    return finish_block(h, e[1].block);
+  } else {
+    return e[1].exec(h, e + 1, result);  // a tail call: compiles to an indirect jump
+  }
+}
+
 // `result` starts as `last` so that an instruction without a result passes
 // the register on untouched (the next one never reads it then).
 template <unsigned XLEN>
-template <size_t Id, bool Traced, unsigned Fwd>
+template <size_t Id, bool Traced, unsigned Fwd, bool Last>
 void Interpreter<XLEN>::threaded(Hart<XLEN>& h, const Entry* e, uint64_t last) {
   if constexpr (has_fast_variant<Id, Traced>()) {
     ux result = ux(last);
     if (execute_insn<XLEN, Id, true, Fwd>(h, e->insn, ux(last), result)) [[likely]] {
-      return e[1].exec(h, e + 1, result);  // a tail call: compiles to an indirect jump
+      return proceed<Last>(h, e, result);
     }
-    return threaded_full<Id, Traced, Fwd>(h, e, last);  // also a tail call: no frame needed
+    return threaded_full<Id, Traced, Fwd, Last>(h, e, last);  // a tail call: no frame needed
   } else {
-    return threaded_full<Id, Traced, Fwd>(h, e, last);
+    return threaded_full<Id, Traced, Fwd, Last>(h, e, last);
   }
 }
 
 template <unsigned XLEN>
-template <size_t Id, bool Traced, unsigned Fwd>
+template <size_t Id, bool Traced, unsigned Fwd, bool Last>
 void Interpreter<XLEN>::threaded_full(Hart<XLEN>& h, const Entry* e, uint64_t last) {
   ux result = ux(last);
   if (execute<Id, Traced, Fwd>(h, e, last, result)) [[likely]] {
-    return e[1].exec(h, e + 1, result);
-  }
-}
-
-template <unsigned XLEN>
-template <size_t Id, bool Traced, unsigned Fwd>
-void Interpreter<XLEN>::threaded_last(Hart<XLEN>& h, const Entry* e, uint64_t last) {
-  if constexpr (has_fast_variant<Id, Traced>()) {
-    ux result;
-    if (execute_insn<XLEN, Id, true, Fwd>(h, e->insn, ux(last), result)) [[likely]] {
-      return finish_block(h, e[1].block);
-    }
-    return threaded_last_full<Id, Traced, Fwd>(h, e, last);
-  } else {
-    return threaded_last_full<Id, Traced, Fwd>(h, e, last);
-  }
-}
-
-template <unsigned XLEN>
-template <size_t Id, bool Traced, unsigned Fwd>
-void Interpreter<XLEN>::threaded_last_full(Hart<XLEN>& h, const Entry* e, uint64_t last) {
-  ux result;
-  if (execute<Id, Traced, Fwd>(h, e, last, result)) [[likely]] {
-    return finish_block(h, e[1].block);
+    return proceed<Last>(h, e, result);
   }
 }
 
@@ -163,13 +150,8 @@ constexpr std::array<typename Interpreter<XLEN>::ThreadedFn, sizeof...(Ids)>
 Interpreter<XLEN>::make_threaded_table(std::index_sequence<Ids...>) {
   // Forwarded bits an instruction has no slot for select its plain handler:
   // the decoder never sets them, and this keeps them from being instantiated.
-  if constexpr (Last) {
-    return std::array<ThreadedFn, sizeof...(Ids)>{
-        &threaded_last<Ids, Traced, Fwd & forwardable(Ids)>...};
-  } else {
-    return std::array<ThreadedFn, sizeof...(Ids)>{
-        &threaded<Ids, Traced, Fwd & forwardable(Ids)>...};
-  }
+  return std::array<ThreadedFn, sizeof...(Ids)>{
+      &threaded<Ids, Traced, Fwd & forwardable(Ids), Last>...};
 }
 
 template <unsigned XLEN>

@@ -63,6 +63,11 @@ class Interpreter final : public Engine, public CodePages::Owner {
   // Runs one instruction's generated semantics, then the next entry's; on a
   // trap it records where the block stopped and unwinds. The Traced variant
   // (used only while a trace sink is attached) also reports the instruction.
+  // The Last variant, for a block's last instruction, instead counts the
+  // block and, when nothing needs the run loop, jumps straight into the
+  // remembered successor (block chaining). Each instruction type thus has
+  // its own block-to-block dispatch jump, which the host predicts far better
+  // than one shared jump.
   //
   // Forwarding: where an instruction reads the register the latest
   // register-writing instruction before it in the block wrote, the decoder
@@ -70,22 +75,18 @@ class Interpreter final : public Engine, public CodePages::Owner {
   // register, instead of from Hart::x, where the value was stored a few
   // cycles earlier. A chain of dependent instructions then no longer waits
   // on a store-to-load forward each time.
-  template <size_t Id, bool Traced, unsigned Fwd>
+  template <size_t Id, bool Traced, unsigned Fwd, bool Last>
   static void threaded(Hart<XLEN>& h, const Entry* e, uint64_t last);
-  // The same for a block's last instruction: then counts the block and,
-  // when nothing needs the run loop, jumps straight into the remembered
-  // successor (block chaining). Each instruction type thus has its own
-  // block-to-block dispatch jump, which the host predicts far better than
-  // one shared jump.
-  template <size_t Id, bool Traced, unsigned Fwd>
-  static void threaded_last(Hart<XLEN>& h, const Entry* e, uint64_t last);
   // Untraced, an instruction with a fast variant (kHasFastVariant) tries it
-  // first and falls back to these, which run the full semantics, only when
-  // it declines: then the handlers above make no calls and need no frame.
-  template <size_t Id, bool Traced, unsigned Fwd>
+  // first and falls back to this, which runs the full semantics, only when
+  // it declines: then the handler above makes no call and needs no frame.
+  template <size_t Id, bool Traced, unsigned Fwd, bool Last>
   [[gnu::noinline]] static void threaded_full(Hart<XLEN>& h, const Entry* e, uint64_t last);
-  template <size_t Id, bool Traced, unsigned Fwd>
-  [[gnu::noinline]] static void threaded_last_full(Hart<XLEN>& h, const Entry* e, uint64_t last);
+  // What follows an instruction that retired: the next entry, or with Last
+  // the end of the block (forced inline, like finish_block, for the reason
+  // above).
+  template <bool Last>
+  [[gnu::always_inline]] static void proceed(Hart<XLEN>& h, const Entry* e, ux result);
   template <size_t Id, bool Traced>
   static constexpr bool has_fast_variant() {
     return !Traced && kHasFastVariant[Id];
