@@ -45,6 +45,14 @@ def _wide_unsigned(ty):
     return not ty.signed and (ty.width == "X" or ty.width >= 32)
 
 
+def _direct_slot(index, slots):
+    """The byte slot a register index expression names directly, else None."""
+    if index.kind != "var" or index.local:
+        return None
+    kind, k = slots[index.name]
+    return k if kind == "r" else None
+
+
 class _Body:
     def __init__(self, isa, insn, ns):
         # Hart-side functions are called fully qualified: inside Semantics an
@@ -101,16 +109,9 @@ class _Body:
         raw = f"d.r[{k}]" if kind == "r" else "d.imm"
         return raw if node.ty.name == "u8" and kind == "r" else f"{ctype(node.ty)}({raw})"
 
-    def slot_of(self, index):
-        """The byte slot a register index names directly, else None."""
-        if index.kind != "var" or index.local:
-            return None
-        kind, k = self.slots[index.name]
-        return k if kind == "r" else None
-
     def x_reg(self, node, pre):
         read = f"h.{node.file.lower()}[{self.expr(node.index, pre)}]"
-        k = self.slot_of(node.index)
+        k = _direct_slot(node.index, self.slots)
         # After the instruction's own register write, memory is the one place
         # that holds the current value.
         if node.file != self.primary or k not in self.forward_slots or self.primary_written:
@@ -238,7 +239,7 @@ class _Body:
             self.flush(pre)
             if target.file == self.primary:
                 self.primary_written = True
-                if self.slot_of(target.index) is not None:
+                if _direct_slot(target.index, self.slots) is not None:
                     value = f"result = ux({value})"
             self.emit(f"h.write_{target.file.lower()}({index}, {value});")
         else:
@@ -283,10 +284,7 @@ def _result_slot(insn, primary, slots):
             nxt = []
             for w in paths:
                 if st.kind == "assign" and st.target.kind == "reg" and st.target.file == primary:
-                    index = st.target.index
-                    direct = index.kind == "var" and not index.local and \
-                        slots[index.name][0] == "r"
-                    nxt.append(w + [slots[index.name][1] if direct else None])
+                    nxt.append(w + [_direct_slot(st.target.index, slots)])
                 elif st.kind == "if":
                     nxt += walk(st.then, w) + walk(st.other or [], w)
                 elif st.kind == "expr" and st.value.name == "illegal":

@@ -40,6 +40,14 @@ format N
 extension T
 """
 
+# An instruction whose semantics call a helper of the description's own.
+POKE = """\
+    helper poke(value: ux)
+    insn poke I ............ ..... 000 ..... 0001011 alu
+         asm "poke {rs1}"
+         { poke(X[rs1]); }
+    """
+
 
 class Case(unittest.TestCase):
     def compile_text(self, body):
@@ -143,12 +151,7 @@ class InterpreterVariants(Case):
         self.assertIn("true,", self.line_of(text, "kHasFastVariant", "must"))
 
     def test_helpers_have_no_fast_variant(self):
-        text = self.emit("""\
-            helper poke(value: ux)
-            insn poke I ............ ..... 000 ..... 0001011 alu
-                 asm "poke {rs1}"
-                 { poke(X[rs1]); }
-            """)
+        text = self.emit(POKE)
         self.assertIn("false,", self.line_of(text, "kHasFastVariant", "poke"))
 
 
@@ -170,12 +173,7 @@ class DbtFrontEnd(Case):
         self.assertIn("&IrFront<XLEN>::add,", text)
 
     def test_helper_calls_go_to_the_interpreter(self):
-        text = self.emit("""\
-            helper poke(value: ux)
-            insn poke I ............ ..... 000 ..... 0001011 alu
-                 asm "poke {rs1}"
-                 { poke(X[rs1]); }
-            """)
+        text = self.emit(POKE)
         self.assertIn("nullptr,  // poke: uses poke", text)
         self.assertNotIn("static bool poke(", text)
 
