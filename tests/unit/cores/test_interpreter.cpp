@@ -18,6 +18,9 @@ constexpr uint64_t kRamBase = test::RamPort::kBase;
 
 using test::RamPort;
 
+constexpr uint32_t kLoop = 0x0000006f;  // j .
+constexpr uint64_t kHandler = kRamBase + 0x100;
+
 class InterpreterTest : public ::testing::Test {
  protected:
   InterpreterTest() : m_interp(m_hart, m_timing) {
@@ -33,6 +36,11 @@ class InterpreterTest : public ::testing::Test {
     }
   }
   void run_insns(uint64_t n) { m_interp.run(~uint64_t(0), m_hart.instret + n); }
+  // Traps go to kHandler (mtvec direct), which loops there.
+  void trap_to_loop() {
+    m_hart.mtvec = kHandler;
+    program({kLoop}, kHandler);
+  }
 
   RamPort m_port;
   ClassCostModel m_timing;
@@ -40,8 +48,6 @@ class InterpreterTest : public ::testing::Test {
   Interpreter<64> m_interp;
   bool m_stop = false;
 };
-
-constexpr uint32_t kLoop = 0x0000006f;  // j .
 
 TEST_F(InterpreterTest, ExecutesAndCountsInstructions) {
   program({0x00500513, 0x00750513, kLoop});  // li a0,5; addi a0,a0,7; j .
@@ -60,23 +66,21 @@ TEST_F(InterpreterTest, WritesToZeroRegisterAreDiscarded) {
 }
 
 TEST_F(InterpreterTest, IllegalInstructionTrapsWithBitsInMtval) {
-  m_hart.mtvec = kRamBase + 0x100;
+  trap_to_loop();
   program({0x00500513, 0xffffffff});
-  program({kLoop}, kRamBase + 0x100);
   run_insns(2);
   EXPECT_EQ(m_hart.mcause, cause::kIllegalInsn);
   EXPECT_EQ(m_hart.mepc, kRamBase + 4);
   EXPECT_EQ(m_hart.mtval, 0xffffffffu);
-  EXPECT_EQ(m_hart.pc, kRamBase + 0x100);
+  EXPECT_EQ(m_hart.pc, kHandler);
   EXPECT_EQ(m_hart.instret, 2u);  // li and the handler's loop; the trapping one does not retire
 }
 
 TEST_F(InterpreterTest, ReservedEncodingTrapsMidBlock) {
   // li a0,5; c.addiw zero,1 (reserved: rd = 0); c.nop. The semantics, not the
   // decoder, reject it, and the engine's fast path has to hand it over.
-  m_hart.mtvec = kRamBase + 0x100;
+  trap_to_loop();
   program({0x00500513, 0x00012005});
-  program({kLoop}, kRamBase + 0x100);
   run_insns(2);
   EXPECT_EQ(m_hart.mcause, cause::kIllegalInsn);
   EXPECT_EQ(m_hart.mepc, kRamBase + 4);
@@ -86,18 +90,16 @@ TEST_F(InterpreterTest, ReservedEncodingTrapsMidBlock) {
 }
 
 TEST_F(InterpreterTest, EcallFromMachineMode) {
-  m_hart.mtvec = kRamBase + 0x100;
+  trap_to_loop();
   program({0x00000073});
-  program({kLoop}, kRamBase + 0x100);
   run_insns(1);
   EXPECT_EQ(m_hart.mcause, cause::kEcallFromM);
   EXPECT_EQ(m_hart.mepc, kRamBase);
 }
 
 TEST_F(InterpreterTest, LoadFromUnmappedAddressIsAnAccessFault) {
-  m_hart.mtvec = kRamBase + 0x100;
+  trap_to_loop();
   program({0x00002583});  // lw a1, 0(zero)
-  program({kLoop}, kRamBase + 0x100);
   run_insns(1);
   EXPECT_EQ(m_hart.mcause, cause::kLoadAccessFault);
   EXPECT_EQ(m_hart.mtval, 0u);
@@ -105,15 +107,15 @@ TEST_F(InterpreterTest, LoadFromUnmappedAddressIsAnAccessFault) {
 }
 
 TEST_F(InterpreterTest, TimerInterruptIsVectored) {
-  m_hart.mtvec = (kRamBase + 0x100) | 1;  // vectored
+  m_hart.mtvec = kHandler | 1;  // vectored
   m_hart.mie = 1u << 7;
   m_hart.mstatus = mstatus_bits::kMie;
   program({kLoop});
-  program({kLoop}, kRamBase + 0x100 + 4 * 7);
+  program({kLoop}, kHandler + 4 * 7);
   m_hart.mip = 1u << 7;
   run_insns(1);
   EXPECT_EQ(m_hart.mcause, (uint64_t(1) << 63) | 7);
-  EXPECT_EQ(m_hart.pc, kRamBase + 0x100 + 4 * 7);
+  EXPECT_EQ(m_hart.pc, kHandler + 4 * 7);
   EXPECT_EQ(m_hart.mstatus & mstatus_bits::kMie, 0u);
   EXPECT_EQ(m_hart.mstatus & mstatus_bits::kMpie, mstatus_bits::kMpie);
 }
@@ -141,10 +143,9 @@ TEST_F(InterpreterTest, StoreIntoDecodedCodeIsSeenAfterFenceI) {
 
 TEST_F(InterpreterTest, CsrAccessRules) {
   // csrrw a0, mscratch, a1 ; csrr a2, mscratch ; csrw mvendorid (read-only) -> illegal
-  m_hart.mtvec = kRamBase + 0x100;
+  trap_to_loop();
   m_hart.x[11] = 0x1234;
   program({0x34059573, 0x34002673, 0xf1159073});
-  program({kLoop}, kRamBase + 0x100);
   run_insns(3);
   EXPECT_EQ(m_hart.x[12], 0x1234u);
   EXPECT_EQ(m_hart.mcause, cause::kIllegalInsn);
@@ -165,11 +166,10 @@ class CollectingSink final : public trace::TraceSink {
 TEST_F(InterpreterTest, TraceReportsWritesMemoryAndTraps) {
   CollectingSink sink;
   m_interp.set_trace_sink(&sink);
-  m_hart.mtvec = kRamBase + 0x100;
+  trap_to_loop();
   m_hart.x[12] = kRamBase + 0x800;
   // li a0,5 ; sw a0,0(a2) ; lw a1,0(a2) ; amoadd.w a3,a0,(a2) ; ecall
   program({0x00500513, 0x00a62023, 0x00062583, 0x00a626af, 0x00000073});
-  program({kLoop}, kRamBase + 0x100);
   run_insns(5);
   ASSERT_GE(sink.retired_records.size(), 4u);
   const auto& li = sink.retired_records[0];
@@ -197,7 +197,7 @@ TEST_F(InterpreterTest, TraceReportsWritesMemoryAndTraps) {
   EXPECT_EQ(sink.traps[0].cause, cause::kEcallFromM);
   EXPECT_EQ(sink.traps[0].epc, kRamBase + 16);
   EXPECT_EQ(sink.traps[0].instret, 4u);
-  EXPECT_EQ(sink.traps[0].handler, kRamBase + 0x100);
+  EXPECT_EQ(sink.traps[0].handler, kHandler);
 }
 
 TEST_F(InterpreterTest, TracingDoesNotChangeResults) {
