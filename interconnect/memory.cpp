@@ -62,7 +62,7 @@ void Memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
   } else if (command == tlm::TLM_WRITE_COMMAND) {
     std::memcpy(m_data + address, trans.get_data_ptr(), length);
   }
-  if (command == tlm::TLM_WRITE_COMMAND && m_write_hook) m_write_hook(m_data + address, span);
+  if (command == tlm::TLM_WRITE_COMMAND) written(m_data + address, span);
   delay += m_latency;
   trans.set_dmi_allowed(true);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -98,12 +98,19 @@ unsigned Memory::transport_dbg(tlm::tlm_generic_payload& trans) {
     std::memcpy(trans.get_data_ptr(), m_data + address, length);
   } else if (trans.get_command() == tlm::TLM_WRITE_COMMAND) {
     std::memcpy(m_data + address, trans.get_data_ptr(), length);
-    if (m_write_hook) m_write_hook(m_data + address, length);
+    written(m_data + address, length);
   } else {
     return 0;
   }
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
   return length;
+}
+
+bool Memory::write_bytes(uint64_t offset, const uint8_t* data, uint64_t size) {
+  if (offset > m_size || size > m_size - offset) return false;
+  std::memcpy(m_data + offset, data, size);
+  written(m_data + offset, size);
+  return true;
 }
 
 bool Memory::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {

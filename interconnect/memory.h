@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include <tlm_utils/simple_target_socket.h>
 #include <systemc>
@@ -30,9 +31,14 @@ class Memory : public sc_core::sc_module {
 
   // Called after each write through the socket (b_transport or debug
   // transport), with the host bytes written: what DMI writers do not see.
-  // Code caches watch RAM this way (CodePages).
+  // Code caches watch RAM this way (CodePages), and so does a replay
+  // recording (device DMA is an input of the harts' run).
   using WriteHook = std::function<void(const uint8_t* host, uint64_t size)>;
-  void set_write_hook(WriteHook hook) { m_write_hook = std::move(hook); }
+  void add_write_hook(WriteHook hook) { m_write_hooks.push_back(std::move(hook)); }
+
+  // Writes bytes at `offset` as a bus write would, hooks included (a replay
+  // applies recorded DMA this way). False if they do not fit.
+  bool write_bytes(uint64_t offset, const uint8_t* data, uint64_t size);
 
   // For loaders and tests: offset 0 of the RAM, valid for size() bytes.
   uint8_t* host_pointer() { return m_data; }
@@ -50,7 +56,11 @@ class Memory : public sc_core::sc_module {
   uint64_t m_size = 0;
   sc_core::sc_time m_latency;
   bool m_read_only = false;
-  WriteHook m_write_hook;
+  void written(const uint8_t* host, uint64_t size) const {
+    for (const WriteHook& hook : m_write_hooks) hook(host, size);
+  }
+
+  std::vector<WriteHook> m_write_hooks;
 };
 
 }  // namespace silica

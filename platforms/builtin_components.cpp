@@ -244,7 +244,7 @@ MemoryComponent::MemoryComponent(const std::string& name, uint64_t size, bool re
                                  CodePages* code_pages)
     : m_memory(name.c_str(), size, sc_core::SC_ZERO_TIME, read_only) {
   if (code_pages != nullptr) {
-    m_memory.set_write_hook(
+    m_memory.add_write_hook(
         [code_pages](const uint8_t* host, uint64_t size) { code_pages->written(host, size); });
   }
 }

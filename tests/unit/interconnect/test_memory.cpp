@@ -137,7 +137,7 @@ TEST_F(MemoryTest, DebugTransportIsClippedAtTheEnd) {
 TEST_F(MemoryTest, WriteHookSeesBusAndDebugWritesButNotReads) {
   MemoryBench bench(0x1000);
   std::vector<std::pair<const uint8_t*, uint64_t>> seen;
-  bench.memory.set_write_hook(
+  bench.memory.add_write_hook(
       [&](const uint8_t* host, uint64_t size) { seen.emplace_back(host, size); });
   bench.driver.write(0x10, 0x1122334455667788, 8);
   bench.driver.read(0x10, 8);
