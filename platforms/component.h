@@ -18,6 +18,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "cores/engine/replay.h"
 #include "interconnect/irq.h"
 
 namespace silica {
@@ -103,6 +104,15 @@ class CpuComponent : public Component {
   virtual void set_trace_sink(trace::TraceSink* sink) = 0;
   // Debugger access, or nullptr when the processor cannot be debugged.
   virtual CpuDebug* debug() { return nullptr; }
+  // Record and replay (cores/engine/replay.h). A processor that cannot
+  // record or replay its runs returns false from both setters.
+  virtual bool set_replay_recorder(replay::Recorder* /*recorder*/) { return false; }
+  virtual bool set_replay_source(replay::Source* /*source*/) { return false; }
+  virtual replay::RunEnd replay_run(const replay::RunStart& /*start*/,
+                                    const replay::RunEnd& /*end*/) {
+    return {};
+  }
+  virtual void replay_wires(uint64_t /*mip_wires*/) {}
 };
 
 // The environment a factory builds in: the simulation controller, the host

@@ -15,6 +15,7 @@
 #include "peripherals/host_console.h"
 #include "platforms/component.h"
 #include "tools/simulation.h"
+#include "traces/replay_log.h"
 
 namespace {
 
@@ -39,6 +40,34 @@ bool valid_memory_size(const std::string& text) {
   std::string suffix = text.substr(digits);
   return suffix == "K" || suffix == "M" || suffix == "G" || suffix == "k" || suffix == "m" ||
          suffix == "g";
+}
+
+// The --trace options, which `run` and `replay` share.
+void add_trace_options(CLI::App* app, silica::RunOptions& options,
+                       const std::vector<std::string>& formats, const std::string& format_help) {
+  app->add_option("--trace", options.trace_path, "write an execution trace to this file");
+  app->add_option("--trace-format", options.trace_format, format_help)
+      ->check(CLI::IsMember(formats))
+      ->capture_default_str();
+  app->add_option("--trace-range", options.trace_ranges,
+                  "only pcs in LO:HI (hex 0x.. or decimal); may be repeated")
+      ->allow_extra_args(false);
+  app->add_option("--trace-priv", options.trace_priv, "only these privilege levels, e.g. m,s");
+  app->add_option("--trace-window", options.trace_window,
+                  "only instructions FIRST:LAST by retired count");
+  app->add_option("--trace-start", options.trace_start,
+                  "start tracing when this symbol or address retires");
+  app->add_option("--trace-stop", options.trace_stop,
+                  "stop tracing after this symbol or address retires");
+}
+
+// A path as seen from the current directory, before a replay moves to the
+// recording's.
+std::string absolute(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char cwd[4096];
+  if (getcwd(cwd, sizeof cwd) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
 }
 
 }  // namespace
@@ -93,21 +122,10 @@ int sc_main(int argc, char* argv[]) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   run->add_flag("--stats", options.stats, "print instructions, time and MIPS on stderr");
-  run->add_option("--trace", options.trace_path, "write an execution trace to this file");
-  run->add_option("--trace-format", options.trace_format,
-                  "text (Spike --log-commits layout) or bin (zstd-compressed, see traces/)")
-      ->check(CLI::IsMember({"text", "bin", "binary"}))
-      ->capture_default_str();
-  run->add_option("--trace-range", options.trace_ranges,
-                  "only pcs in LO:HI (hex 0x.. or decimal); may be repeated")
-      ->allow_extra_args(false);
-  run->add_option("--trace-priv", options.trace_priv, "only these privilege levels, e.g. m,s");
-  run->add_option("--trace-window", options.trace_window,
-                  "only instructions FIRST:LAST by retired count");
-  run->add_option("--trace-start", options.trace_start,
-                  "start tracing when this symbol or address retires");
-  run->add_option("--trace-stop", options.trace_stop,
-                  "stop tracing after this symbol or address retires");
+  add_trace_options(run, options, {"text", "bin", "binary", "replay"},
+                    "text (Spike --log-commits layout), bin (zstd-compressed, see traces/) or "
+                    "replay (a log of the run's inputs to expand with 'silica replay', see "
+                    "traces/REPLAY.md)");
   std::string gdb_address;
   bool gdb_default_port = false;
   run->add_option("--gdb", gdb_address,
@@ -124,8 +142,44 @@ int sc_main(int argc, char* argv[]) {
   bool no_progress = false;
   run->add_flag("--no-progress", no_progress, "no live progress line on a terminal");
 
+  CLI::App* replay = app.add_subcommand(
+      "replay",
+      "Replay a run recorded with --trace-format replay on the interpreter, writing its full "
+      "trace");
+  std::string replay_log;
+  replay->add_option("log", replay_log, "the replay log")->required();
+  silica::RunOptions replay_options;
+  add_trace_options(replay, replay_options, {"text", "bin", "binary"},
+                    "text (Spike --log-commits layout) or bin (zstd-compressed, see traces/)");
+  replay->add_flag("--stats", replay_options.stats, "print instructions, time and MIPS on stderr");
+
   try {
     app.parse(argc, argv);
+    if (replay->parsed()) {
+      // Build the machine the recording ran: parse its command line again,
+      // from its directory (its paths may be relative).
+      const silica::trace::ReplayHeader header =
+          silica::trace::ReplayLogReader(replay_log).header();
+      replay_log = absolute(replay_log);
+      replay_options.trace_path = absolute(replay_options.trace_path);
+      if (chdir(header.cwd.c_str()) != 0) {
+        std::fprintf(stderr, "silica: %s: the recording ran in %s, which is gone\n",
+                     replay_log.c_str(), header.cwd.c_str());
+        return 2;
+      }
+      std::vector<std::string> args(header.args.rbegin(), header.args.rend());
+      app.parse(args);
+      if (!run->parsed()) {
+        std::fprintf(stderr, "silica: %s: the log does not record a 'silica run'\n",
+                     replay_log.c_str());
+        return 2;
+      }
+    } else {
+      options.command_line.assign(argv + 1, argv + argc);
+    }
+  } catch (const silica::trace::TraceError& e) {
+    std::fprintf(stderr, "silica: %s\n", e.what());
+    return 2;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -182,6 +236,24 @@ int sc_main(int argc, char* argv[]) {
     options.gdb_port = 1234;  // -S alone waits on QEMU's default port
   }
   options.realtime_idle = idle.empty() ? isatty(0) != 0 : idle == "realtime";
+  if (!replay_log.empty()) {
+    // The recorded machine, traced as the replay's options say, on the
+    // interpreter (which traces every instruction), with no limit but the log.
+    options.replay_log = replay_log;
+    options.trace_path = replay_options.trace_path;
+    options.trace_format = replay_options.trace_format;
+    options.trace_ranges = replay_options.trace_ranges;
+    options.trace_priv = replay_options.trace_priv;
+    options.trace_window = replay_options.trace_window;
+    options.trace_start = replay_options.trace_start;
+    options.trace_stop = replay_options.trace_stop;
+    options.stats = replay_options.stats;
+    options.core = "interp";
+    options.max_instructions = 0;
+    options.gdb_port.reset();
+    options.wait_for_gdb = false;
+    no_progress = true;
+  }
   // The progress line would interleave with gdb's session on a terminal.
   options.progress = !no_progress && isatty(2) && !options.stats && !options.gdb_port;
 

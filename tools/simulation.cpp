@@ -17,7 +17,9 @@
 #include "platforms/platform_file.h"
 #include "tools/gdbstub/gdb_server.h"
 #include "tools/machine_debug_target.h"
+#include "tools/replay_driver.h"
 #include "traces/filter_parse.h"
+#include "traces/replay_log.h"
 #include "traces/trace_open.h"
 
 namespace silica {
@@ -42,6 +44,11 @@ class Simulation::Controller : public sc_core::sc_module {
     while (true) {
       wait(reset_requested);
       wait(m_sim.m_options.quantum);
+      if (m_sim.m_recorder) {
+        m_sim.m_recorder->unsupported("the guest reset the machine at " +
+                                      sc_core::sc_time_stamp().to_string() +
+                                      " (replaying resets is not supported yet)");
+      }
       m_sim.m_platform->reset();
       m_sim.load_program();
       m_sim.m_stop_request = false;
@@ -156,8 +163,26 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
     m_platform->check();
   }
   tlm_utils::tlm_quantumkeeper::set_global_quantum(options.quantum);
-  if (!options.trace_path.empty()) open_trace();
+  const bool record = options.trace_format == "replay" && !options.trace_path.empty();
+  if (record && options.gdb_port) {
+    throw ConfigError(
+        "--trace-format replay cannot be used with --gdb: what the debugger changes is not "
+        "recorded");
+  }
+  if (record) {
+    open_replay_log();
+  } else if (!options.trace_path.empty()) {
+    open_trace();
+  }
   load_program();
+  if (record) start_recording();
+  if (!options.replay_log.empty()) {
+    try {
+      m_replay = std::make_unique<ReplayDriver>(options.replay_log, *m_platform, memories());
+    } catch (const std::runtime_error& e) {
+      throw ConfigError(e.what());
+    }
+  }
   if (options.max_instructions != 0) {
     for (CpuComponent* cpu : m_platform->cpus())
       cpu->set_instruction_limit(options.max_instructions);
@@ -214,6 +239,57 @@ void Simulation::open_trace() {
   for (CpuComponent* cpu : m_platform->cpus()) cpu->set_trace_sink(m_trace.get());
 }
 
+void Simulation::open_replay_log() {
+  trace::ReplayHeader header;
+  header.args = m_options.command_line;
+  std::vector<char> cwd(4096);
+  if (getcwd(cwd.data(), cwd.size()) == nullptr) {
+    throw ConfigError(std::string("--trace: cannot name the current directory: ") +
+                      std::strerror(errno));
+  }
+  header.cwd = cwd.data();
+  try {
+    for (const std::string* input :
+         {&m_options.boot.program, &m_options.boot.bios, &m_options.boot.kernel,
+          &m_options.boot.initrd, &m_options.boot.dtb}) {
+      if (!input->empty()) header.inputs.push_back(trace::file_fingerprint(*input));
+    }
+    m_recorder = std::make_unique<trace::ReplayLogWriter>(m_options.trace_path, header);
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(e.what());
+  }
+}
+
+std::vector<Memory*> Simulation::memories() const {
+  std::vector<Memory*> found;
+  for (const Platform::Entry& entry : m_platform->components()) {
+    if (auto* memory = dynamic_cast<MemoryComponent*>(entry.component.get())) {
+      found.push_back(&memory->memory());
+    }
+  }
+  return found;
+}
+
+void Simulation::start_recording() {
+  for (CpuComponent* cpu : m_platform->cpus()) {
+    if (!cpu->set_replay_recorder(m_recorder.get())) {
+      throw ConfigError("--trace-format replay: hart " + std::to_string(cpu->hart_id()) +
+                        " cannot record its runs");
+    }
+  }
+  // What was loaded before this point, the replay loads itself; what
+  // devices (and resets) write from now on is an input of the run.
+  const std::vector<Memory*> all = memories();
+  for (size_t i = 0; i < all.size(); ++i) {
+    const uint8_t* base = all[i]->host_pointer();
+    all[i]->add_write_hook([this, i, base](const uint8_t* host, uint64_t size) {
+      if (m_recording_memory)
+        m_recorder->memory_write(unsigned(i), uint64_t(host - base), host, size);
+    });
+  }
+  m_recording_memory = true;
+}
+
 void Simulation::load_program() {
   m_boot->load(*m_platform);
 }
@@ -252,6 +328,18 @@ void Simulation::request_reset() {
 }
 
 namespace {
+// Runs `write` (a trace's last writes); a write error is reported, and false.
+template <typename Write>
+bool written(Write&& write) {
+  try {
+    write();
+    return true;
+  } catch (const std::runtime_error& e) {
+    std::fprintf(stderr, "silica: %s\n", e.what());
+    return false;
+  }
+}
+
 // Debug hooks while no gdb is attached yet: "stop" as soon as one connects.
 class AttachWatcher final : public DebugHooks {
  public:
@@ -324,6 +412,7 @@ int Simulation::run() {
                  m_options.dump_dtb.c_str());
     return 0;
   }
+  if (m_replay) return run_replay();
   auto start = std::chrono::steady_clock::now();
   if (m_options.gdb_port) {
     const int status = run_debugged();
@@ -336,14 +425,7 @@ int Simulation::run() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   m_console.flush();
   if (m_options.progress) std::fprintf(stderr, "\n");
-  if (m_trace) {
-    try {
-      m_trace->finish();
-    } catch (const std::runtime_error& e) {
-      std::fprintf(stderr, "silica: %s\n", e.what());
-      return 2;
-    }
-  }
+  if (m_trace && !written([&] { m_trace->finish(); })) return 2;
   int status = 0;
   bool limit = false;
   for (CpuComponent* cpu : m_platform->cpus()) limit |= cpu->instruction_limit_reached();
@@ -360,6 +442,33 @@ int Simulation::run() {
                  sc_core::sc_time_stamp().to_string().c_str());
     status = 3;
   }
+  if (m_recorder && !written([&] { m_recorder->finish(status); })) return 2;
+  if (m_options.stats) print_stats(host_seconds);
+  return status;
+}
+
+int Simulation::run_replay() {
+  // Elaboration only: the harts' threads see replay mode and end at once;
+  // the driver runs them from here.
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  try {
+    const int recorded = m_replay->run();
+    uint64_t insns = 0;
+    for (CpuComponent* cpu : m_platform->cpus()) insns += cpu->stats().instructions;
+    std::fprintf(stderr,
+                 "silica: replayed %llu instructions in %llu runs (the recorded run exited with "
+                 "status %d)\n",
+                 static_cast<unsigned long long>(insns),
+                 static_cast<unsigned long long>(m_replay->runs()), recorded);
+  } catch (const std::runtime_error& e) {
+    std::fprintf(stderr, "silica: %s\n", e.what());
+    status = 2;
+  }
+  const double host_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (m_trace && !written([&] { m_trace->finish(); })) return 2;
   if (m_options.stats) print_stats(host_seconds);
   return status;
 }

@@ -24,6 +24,11 @@ namespace silica {
 
 class CharBackend;
 class DebugHooks;
+class Memory;
+class ReplayDriver;
+namespace trace {
+class ReplayLogWriter;
+}
 
 struct RunOptions {
   // What to load: a bare-metal program, or firmware/kernel/initrd as with
@@ -47,6 +52,12 @@ struct RunOptions {
   std::string trace_window;
   std::string trace_start;
   std::string trace_stop;
+  // The command line after `silica` (`run ...`): a replay log records it so
+  // that `silica replay` can build the same machine.
+  std::vector<std::string> command_line;
+  // Replay this log (`silica replay`) instead of running: the harts retire
+  // the recorded run's instructions again, on the interpreter.
+  std::string replay_log;
   bool progress = false;  // live progress line on stderr
   // gdb remote protocol: no port, no debugger. wait_for_gdb halts before the
   // first instruction until gdb attaches (QEMU's -S).
@@ -86,6 +97,12 @@ class Simulation final : public SimControl {
   bool m_stop_request = false;
   std::optional<int> m_exit_code;
   void open_trace();
+  // --trace-format replay: the recorder, attached once the program is loaded.
+  void open_replay_log();
+  void start_recording();
+  int run_replay();
+  // The platform's memories in creation order: how a replay log names them.
+  std::vector<Memory*> memories() const;
   // Runs with the gdbstub to the end of the simulation (gdb may attach,
   // detach and attach again); returns the exit status.
   int run_debugged();
@@ -93,6 +110,9 @@ class Simulation final : public SimControl {
 
   std::unique_ptr<Platform> m_platform;
   std::unique_ptr<trace::TraceSink> m_trace;
+  std::unique_ptr<trace::ReplayLogWriter> m_recorder;
+  bool m_recording_memory = false;  // writes into RAM go to m_recorder
+  std::unique_ptr<ReplayDriver> m_replay;
   std::string m_isa;                    // the platform's ISA string, recorded in binary traces
   DebugHooks* m_debug_hooks = nullptr;  // while a debugger is attached
   class MachineDebugTarget* m_debug_target = nullptr;

@@ -157,6 +157,10 @@ class TraceReader:
 
     def _read_header(self):
         pre = self._file.read(16)
+        if pre[:8] == b"SILREPLY":
+            raise TraceError(f"{self.path}: a replay log, not a silica binary trace: "
+                             f"'silica replay {self.path} --trace OUT --trace-format bin' "
+                             "writes its silica binary trace")
         if len(pre) < 8 or pre[:8] != MAGIC:
             raise TraceError(f"{self.path}: not a silica binary trace (no SILTRACE magic)")
         if len(pre) < 16:

@@ -1,9 +1,6 @@
 #include "traces/trace_reader.h"
 
-#include <zstd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <cstdio>
 
 namespace silica::trace {
 
@@ -11,44 +8,11 @@ using namespace format;
 
 namespace {
 
-constexpr size_t kMaxHeaderFields = 1 << 20;
-
-uint32_t get_u32(const uint8_t* p) {
-  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-}
-
 std::string hex(uint64_t v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
 }
-
-// Bounds-checked reading of the header fields.
-struct FieldCursor {
-  const uint8_t* pos;
-  const uint8_t* end;
-  bool ok = true;
-  uint8_t u8() {
-    if (pos >= end) return ok = false, 0;
-    return *pos++;
-  }
-  uint64_t varint() {
-    uint64_t v = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-      uint8_t b = u8();
-      v |= uint64_t(b & 0x7f) << shift;
-      if (!(b & 0x80)) return v;
-    }
-    return ok = false, 0;
-  }
-  std::string string() {
-    uint64_t n = varint();
-    if (!ok || n > uint64_t(end - pos)) return ok = false, std::string();
-    std::string s(reinterpret_cast<const char*>(pos), size_t(n));
-    pos += n;
-    return s;
-  }
-};
 
 }  // namespace
 
@@ -57,43 +21,12 @@ std::string TraceHeader::class_name(unsigned insn_class) const {
   return "class" + std::to_string(insn_class);
 }
 
-TraceReader::TraceReader(const std::string& path) : m_path(path) {
-  m_file = std::fopen(path.c_str(), "rb");
-  if (m_file == nullptr) {
-    throw TraceError(path + ": cannot open trace: " + std::strerror(errno));
-  }
-  uint8_t pre[kPreambleBytes];
-  size_t got = std::fread(pre, 1, sizeof pre, m_file);
-  if (got < sizeof kMagic || std::memcmp(pre, kMagic, sizeof kMagic) != 0) {
-    std::fclose(m_file);
-    m_file = nullptr;
-    throw TraceError(path + ": not a silica binary trace (no SILTRACE magic)");
-  }
-  if (got < sizeof pre) {
-    std::fclose(m_file);
-    m_file = nullptr;
-    throw TraceError(path + ": truncated in the file header");
-  }
-  m_header.version_major = unsigned(pre[8]) | unsigned(pre[9]) << 8;
-  m_header.version_minor = unsigned(pre[10]) | unsigned(pre[11]) << 8;
-  if (m_header.version_major != kVersionMajor) {
-    std::fclose(m_file);
-    m_file = nullptr;
-    throw TraceError(path + ": unsupported trace format version " +
-                     std::to_string(m_header.version_major) + "." +
-                     std::to_string(m_header.version_minor) + " (this reader reads " +
-                     std::to_string(kVersionMajor) + ".x)");
-  }
-  uint32_t fields_size = get_u32(pre + 12);
-  std::vector<uint8_t> fields(fields_size <= kMaxHeaderFields ? fields_size : 0);
-  if (fields_size > kMaxHeaderFields ||
-      std::fread(fields.data(), 1, fields.size(), m_file) != fields.size()) {
-    std::fclose(m_file);
-    m_file = nullptr;
-    throw TraceError(path + (fields_size > kMaxHeaderFields ? ": corrupt file header"
-                                                            : ": truncated in the file header"));
-  }
+TraceReader::TraceReader(const std::string& path)
+    : m_file(path, kMagic, "silica binary trace", kVersionMajor) {
+  m_header.version_major = m_file.version_major();
+  m_header.version_minor = m_file.version_minor();
   // Newer minor versions append fields; what follows the known ones is skipped.
+  const std::vector<uint8_t>& fields = m_file.fields();
   FieldCursor c{fields.data(), fields.data() + fields.size()};
   m_header.xlen = c.u8();
   uint8_t compression = c.u8();
@@ -104,52 +37,21 @@ TraceReader::TraceReader(const std::string& path) : m_path(path) {
   }
   if (!c.ok || n_classes > 256 || (m_header.xlen != 32 && m_header.xlen != 64) ||
       compression != kCompressionZstd) {
-    std::fclose(m_file);
-    m_file = nullptr;
     throw TraceError(path + ": corrupt file header");
   }
-  m_file_offset = kPreambleBytes + fields_size;
-  m_dctx = ZSTD_createDCtx();
   m_state.reset(uint8_t(m_header.xlen));
 }
 
-TraceReader::~TraceReader() {
-  if (m_file != nullptr) std::fclose(m_file);
-  ZSTD_freeDCtx(static_cast<ZSTD_DCtx*>(m_dctx));
-}
+TraceReader::~TraceReader() = default;
 
 void TraceReader::corrupt(const std::string& what) const {
-  throw TraceError(m_path + ": corrupt block at byte " + std::to_string(m_block_offset) + ": " +
-                   what);
+  m_file.corrupt(what);
 }
 
 bool TraceReader::load_block() {
-  uint8_t head[kBlockHeaderBytes];
-  size_t got = std::fread(head, 1, sizeof head, m_file);
-  m_block_offset = m_file_offset;
-  if (got == 0) return false;
-  if (got < sizeof head) {
-    throw TraceError(m_path + ": truncated: block header at byte " + std::to_string(m_file_offset) +
-                     " is cut short");
-  }
-  uint32_t raw_size = get_u32(head);
-  uint32_t stored_size = get_u32(head + 4);
-  if (raw_size == 0 || raw_size > kMaxRawBlock || stored_size > ZSTD_compressBound(raw_size)) {
-    corrupt("impossible block sizes");
-  }
-  m_compressed.resize(stored_size);
-  if (std::fread(m_compressed.data(), 1, stored_size, m_file) != stored_size) {
-    throw TraceError(m_path + ": truncated: block at byte " + std::to_string(m_file_offset) +
-                     " is cut short");
-  }
-  m_file_offset += sizeof head + stored_size;
-  m_block.resize(raw_size);
-  size_t n = ZSTD_decompressDCtx(static_cast<ZSTD_DCtx*>(m_dctx), m_block.data(), raw_size,
-                                 m_compressed.data(), stored_size);
-  if (ZSTD_isError(n)) corrupt(std::string("zstd: ") + ZSTD_getErrorName(n));
-  if (n != raw_size) corrupt("block holds fewer bytes than its header says");
+  if (!m_file.next_block(m_block)) return false;
   m_pos = m_block.data();
-  m_end = m_pos + raw_size;
+  m_end = m_pos + m_block.size();
   m_state.reset(uint8_t(m_header.xlen));
   return true;
 }
@@ -174,7 +76,7 @@ bool TraceReader::next(TraceRecord& record) {
   for (;;) {
     while (m_pos == m_end) {
       if (!load_block()) {
-        throw TraceError(m_path + ": truncated: no end record after " +
+        throw TraceError(m_file.path() + ": truncated: no end record after " +
                          std::to_string(m_counted.retired) +
                          " instructions (the run did not finish writing the trace)");
       }
@@ -334,10 +236,7 @@ void TraceReader::decode_end() {
   m_totals.traps = get_varint();
   m_totals.bus = get_varint();
   if (m_pos != m_end) corrupt("data after the end record");
-  if (std::fgetc(m_file) != EOF) {
-    throw TraceError(m_path + ": corrupt: data after the end of the trace at byte " +
-                     std::to_string(m_file_offset));
-  }
+  m_file.expect_end_of_file();
   if (m_totals.retired != m_counted.retired || m_totals.traps != m_counted.traps ||
       m_totals.bus != m_counted.bus) {
     corrupt("the end record counts " + std::to_string(m_totals.retired) + " instructions, " +

@@ -19,14 +19,10 @@
 #include <vector>
 
 #include "traces/binary_format.h"
+#include "traces/block_file_reader.h"
 #include "traces/trace_record.h"
 
 namespace silica::trace {
-
-class TraceError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct TraceHeader {
   unsigned version_major = 0;
@@ -63,7 +59,7 @@ class TraceReader {
   TraceReader& operator=(const TraceReader&) = delete;
 
   const TraceHeader& header() const { return m_header; }
-  const std::string& path() const { return m_path; }
+  const std::string& path() const { return m_file.path(); }
 
   // The next record; false after the end record. Throws TraceError when the
   // file is truncated or corrupt.
@@ -82,17 +78,12 @@ class TraceReader {
   void decode_bus(BusAccess& b);
   void decode_end();
 
-  std::string m_path;
-  std::FILE* m_file = nullptr;
+  BlockFileReader m_file;
   TraceHeader m_header;
-  uint64_t m_file_offset = 0;   // where the next block header starts
-  uint64_t m_block_offset = 0;  // file offset of the current block
-  std::vector<uint8_t> m_compressed;
   std::vector<uint8_t> m_block;
   const uint8_t* m_pos = nullptr;
   const uint8_t* m_end = nullptr;
   format::ModelState m_state;
-  void* m_dctx = nullptr;  // ZSTD_DCtx
   bool m_done = false;
   TraceTotals m_counted;  // records returned so far
   TraceTotals m_totals;   // from the end record

@@ -27,6 +27,9 @@ class MemoryPort {
   virtual bool dmi_for(uint64_t addr, DmiRegion& out) = 0;
   // The platform timer's count (the `time` CSR), at the hart's current local time.
   virtual uint64_t timer_ticks() = 0;
+  // The cycle counter as a CSR read sees it: `counted`, the hart's own
+  // count, unless a replay supplies the recorded value.
+  virtual uint64_t cycle_counter(uint64_t counted) { return counted; }
 };
 
 }  // namespace silica

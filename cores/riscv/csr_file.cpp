@@ -195,13 +195,13 @@ std::optional<uint64_t> read_csr(Hart<XLEN>& h, uint32_t csr) {
       return 0;
     case csr::mcycle:
     case csr::cycle:
-      return ux(h.cycles);
+      return ux(h.memory->cycle_counter(h.cycles));
     case csr::minstret:
     case csr::instret:
       return ux(h.instret);
     case csr::mcycleh:
     case csr::cycleh:
-      return h.cycles >> 32;
+      return h.memory->cycle_counter(h.cycles) >> 32;
     case csr::minstreth:
     case csr::instreth:
       return h.instret >> 32;

@@ -23,6 +23,12 @@ class RiscvCore::HartSlot {
   virtual uint64_t instret() const = 0;
   virtual void add_cycles(uint64_t n) = 0;
   virtual void set_mip_bit(unsigned bit, bool level) = 0;
+  // Record and replay: the state a run starts from that the hart did not
+  // do itself, and where it is.
+  virtual replay::RunStart run_start() const = 0;
+  virtual void restore_run_start(const replay::RunStart& start) = 0;
+  virtual void set_mip_wires(uint64_t wires) = 0;
+  virtual uint64_t pc() const = 0;
   virtual bool interrupt_pending() const = 0;  // wakes WFI, enabled or not
   // Sstc: brings STIP up to date with time; returns the `time` value at which
   // it will next rise, if it is armed and not yet pending.
@@ -78,6 +84,21 @@ class RiscvCore::HartSlotFor final : public RiscvCore::HartSlot {
     m_hart.update_mip();
     m_hart.attention = true;
   }
+  replay::RunStart run_start() const override {
+    return {m_hart.cycles, uint64_t(m_hart.mip_wires), m_hart.sstc_timer_pending, m_hart.wfi};
+  }
+  void restore_run_start(const replay::RunStart& start) override {
+    m_hart.cycles = start.cycles;
+    m_hart.sstc_timer_pending = start.sstc_pending;
+    m_hart.wfi = start.wfi;
+    set_mip_wires(start.mip_wires);
+  }
+  void set_mip_wires(uint64_t wires) override {
+    m_hart.mip_wires = sem::uxlen<XLEN>(wires);
+    m_hart.update_mip();
+    m_hart.attention = true;
+  }
+  uint64_t pc() const override { return m_hart.pc; }
   bool interrupt_pending() const override { return (m_hart.mip & m_hart.mie) != 0; }
   std::optional<uint64_t> update_supervisor_timer() override {
     const bool was_pending = m_hart.sstc_timer_pending;
@@ -211,11 +232,39 @@ std::vector<std::pair<std::string, std::string>> RiscvCore::engine_statistics() 
 }
 
 void RiscvCore::set_irq_level(unsigned line, bool level) {
+  if (m_replay_source != nullptr) return;  // the recording says what the wires did
   m_slot->set_mip_bit(line, level);
+  // Changed by the running hart's own access (a PLIC claim, an IPI to
+  // itself): the next run's start would be too late to say so.
+  if (m_recorder != nullptr && m_in_run) m_recorder->wires(m_slot->run_start().mip_wires);
   if (level) m_irq_event.notify(sc_core::SC_ZERO_TIME);
 }
 
+replay::RunEnd RiscvCore::replay_run(const replay::RunStart& start, const replay::RunEnd& end) {
+  m_slot->restore_run_start(start);
+  Engine& engine = m_slot->engine();
+  while (m_slot->instret() < end.instret) {
+    if (engine.run(~uint64_t(0), end.instret) != StopReason::kBudget) break;
+  }
+  // The DBT checks its limit once per translation, which may hold several
+  // blocks: its run can end just after a block that only trapped (an ecall
+  // alone in its block) where the interpreter's stops before it. A cycle
+  // limit one cycle away runs one block at a time; the caller sees any
+  // block that retired too much as a divergence.
+  constexpr int kMaxTrappingBlocks = 4;
+  for (int i = 0;
+       i < kMaxTrappingBlocks && m_slot->instret() == end.instret && m_slot->pc() != end.pc; ++i) {
+    engine.run(m_slot->cycles() + 1, end.instret + 1);
+  }
+  return {m_slot->instret(), m_slot->pc()};
+}
+
+void RiscvCore::replay_wires(uint64_t mip_wires) {
+  m_slot->set_mip_wires(mip_wires);
+}
+
 void RiscvCore::run_thread() {
+  if (m_replay_source != nullptr) return;  // replay_run() drives the hart
   m_quantum.reset();
   while (true) {
     if (m_limit_reached) {
@@ -231,7 +280,15 @@ void RiscvCore::run_thread() {
     uint64_t budget = std::max<uint64_t>(1, uint64_t(remaining / m_period));
     m_run_start_cycles = m_slot->cycles();
     m_bus_stall = sc_core::SC_ZERO_TIME;
+    if (m_recorder != nullptr) {
+      m_recorder->run_begin(m_params.hart.hart_id, m_slot->run_start());
+      m_in_run = true;
+    }
     StopReason reason = m_slot->engine().run(m_run_start_cycles + budget, m_instret_limit);
+    if (m_recorder != nullptr) {
+      m_in_run = false;
+      m_recorder->run_end({m_slot->instret(), m_slot->pc()});
+    }
     m_quantum.inc(double(m_slot->cycles() - m_run_start_cycles) * m_period + m_bus_stall);
     m_run_start_cycles = m_slot->cycles();
     m_bus_stall = sc_core::SC_ZERO_TIME;
@@ -354,24 +411,40 @@ sc_core::sc_time RiscvCore::local_offset() const {
 }
 
 bool RiscvCore::bus_access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
-  tlm::tlm_generic_payload trans;
-  prepare_payload(trans, cmd, addr, data, len);
-  sc_core::sc_time offset = local_offset();
-  sc_core::sc_time delay = offset;
-  socket->b_transport(trans, delay);
-  if (delay > offset) m_bus_stall += delay - offset;
+  const bool write = cmd == tlm::TLM_WRITE_COMMAND;
+  bool ok = false;
+  uint64_t time_ps = 0;
+  if (m_replay_source != nullptr) {
+    ok = m_replay_source->bus(write, addr, data, len, time_ps);
+  } else {
+    if (m_recorder != nullptr && m_in_run) m_recorder->access_begin();
+    tlm::tlm_generic_payload trans;
+    prepare_payload(trans, cmd, addr, data, len);
+    sc_core::sc_time offset = local_offset();
+    sc_core::sc_time delay = offset;
+    socket->b_transport(trans, delay);
+    if (delay > offset) m_bus_stall += delay - offset;
+    ok = trans.is_response_ok();
+    time_ps = (sc_core::sc_time_stamp() + offset).value();
+  }
+  if (m_trace == nullptr && m_recorder == nullptr) return ok;
+  uint64_t value = 0;
+  std::memcpy(&value, data, std::min<unsigned>(len, sizeof value));
+  if (m_recorder != nullptr && m_in_run) {
+    m_recorder->bus({addr, value, time_ps, uint8_t(len), write, ok});
+  }
   if (m_trace != nullptr) {
     trace::BusAccess record;
-    record.time_ps = (sc_core::sc_time_stamp() + offset).value();
+    record.time_ps = time_ps;
     record.addr = addr;
-    std::memcpy(&record.value, data, std::min<unsigned>(len, sizeof record.value));
+    record.value = value;
     record.size = uint8_t(len);
-    record.write = cmd == tlm::TLM_WRITE_COMMAND;
-    record.ok = trans.is_response_ok();
+    record.write = write;
+    record.ok = ok;
     record.initiator = uint16_t(m_params.hart.hart_id);
     m_trace->bus(record);
   }
-  return trans.is_response_ok();
+  return ok;
 }
 
 bool RiscvCore::bus_read(uint64_t addr, void* data, unsigned len) {
@@ -425,9 +498,18 @@ std::optional<sc_core::sc_time> RiscvCore::time_until_supervisor_timer() {
 }
 
 uint64_t RiscvCore::timer_ticks() {
+  if (m_replay_source != nullptr) return m_replay_source->timer();
   sc_core::sc_time now = sc_core::sc_time_stamp() + local_offset();
   sc_core::sc_time tick(1e12 / double(m_params.timebase_hz), sc_core::SC_PS);
-  return uint64_t(now / tick);
+  const uint64_t ticks = uint64_t(now / tick);
+  if (m_recorder != nullptr && m_in_run) m_recorder->timer(ticks);
+  return ticks;
+}
+
+uint64_t RiscvCore::cycle_counter(uint64_t counted) {
+  if (m_replay_source != nullptr) return m_replay_source->cycle_counter();
+  if (m_recorder != nullptr && m_in_run) m_recorder->cycle_counter(counted);
+  return counted;
 }
 
 }  // namespace silica::riscv

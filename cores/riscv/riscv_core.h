@@ -18,6 +18,7 @@
 #include "cores/engine/cpu_debug.h"
 #include "cores/engine/engine.h"
 #include "cores/engine/memory_port.h"
+#include "cores/engine/replay.h"
 #include "cores/riscv/hart_config.h"
 #include "interconnect/irq.h"
 #include "interconnect/sim_control.h"
@@ -53,6 +54,19 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   void set_instruction_limit(uint64_t limit) { m_instret_limit = limit; }
   bool instruction_limit_reached() const { return m_limit_reached; }
   void set_trace_sink(trace::TraceSink* sink);
+  // Reports every input of the hart's runs to `recorder` (nullptr: stop).
+  void set_replay_recorder(replay::Recorder* recorder) { m_recorder = recorder; }
+  // Replay mode: the hart no longer runs in SystemC time; replay_run()
+  // drives it, its MMIO, timer and cycle reads come from `source`, and the
+  // interrupt wires are ignored (the recording has their values).
+  void set_replay_source(replay::Source* source) { m_replay_source = source; }
+  // Restores `start` and runs to `end`: until instret reaches it (or the
+  // hart stops first: WFI, a stop request), then through the blocks that
+  // trap without retiring anything until the pc is end's too. Returns
+  // where it got to.
+  replay::RunEnd replay_run(const replay::RunStart& start, const replay::RunEnd& end);
+  // A replay applies the wire changes a recorded access caused.
+  void replay_wires(uint64_t mip_wires);
   uint64_t instructions() const;
   uint64_t cycles() const;
   std::vector<std::pair<std::string, std::string>> engine_statistics() const;
@@ -79,6 +93,7 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   bool bus_write(uint64_t addr, const void* data, unsigned len) override;
   bool dmi_for(uint64_t addr, DmiRegion& out) override;
   uint64_t timer_ticks() override;
+  uint64_t cycle_counter(uint64_t counted) override;
 
  private:
   class HartSlot;
@@ -108,6 +123,9 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   sc_core::sc_time m_bus_stall;  // latency targets annotated during this run
   std::vector<DmiRegion> m_dmi;
   trace::TraceSink* m_trace = nullptr;
+  replay::Recorder* m_recorder = nullptr;
+  replay::Source* m_replay_source = nullptr;
+  bool m_in_run = false;  // inside engine().run(): what the hart reads is recorded
   DebugHooks* m_hooks = nullptr;
   std::optional<StopEvent> m_stop;
   std::set<uint64_t> m_breakpoints;

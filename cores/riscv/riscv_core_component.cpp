@@ -38,6 +38,18 @@ class RiscvCoreComponent final : public CpuComponent {
   bool instruction_limit_reached() const override { return m_core.instruction_limit_reached(); }
   void set_trace_sink(trace::TraceSink* sink) override { m_core.set_trace_sink(sink); }
   CpuDebug* debug() override { return &m_core; }
+  bool set_replay_recorder(replay::Recorder* recorder) override {
+    m_core.set_replay_recorder(recorder);
+    return true;
+  }
+  bool set_replay_source(replay::Source* source) override {
+    m_core.set_replay_source(source);
+    return true;
+  }
+  replay::RunEnd replay_run(const replay::RunStart& start, const replay::RunEnd& end) override {
+    return m_core.replay_run(start, end);
+  }
+  void replay_wires(uint64_t mip_wires) override { m_core.replay_wires(mip_wires); }
   RiscvCore& core() { return m_core; }
 
  private:
