@@ -179,6 +179,14 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   if (!options.replay_log.empty()) {
     try {
       m_replay = std::make_unique<ReplayDriver>(options.replay_log, *m_platform, memories());
+      // A window alone lets the replay skip to it untraced; start and stop
+      // symbols need every instruction looked at.
+      if (m_trace && !options.trace_window.empty() && options.trace_start.empty() &&
+          options.trace_stop.empty()) {
+        trace::TraceFilter window;
+        trace::parse_window(options.trace_window, window);
+        m_replay->trace_window(m_trace.get(), window.first, window.last);
+      }
     } catch (const std::runtime_error& e) {
       throw ConfigError(e.what());
     }

@@ -2,10 +2,11 @@
 """End-to-end checks of record and replay (traces/REPLAY.md), CTest labels
 "trace" and "boot":
 
-    replay_checks.py equal      --silica S --core C [--smp N] ELF
+    replay_checks.py equal      --silica S --core C [--smp N] [--window A:B] ELF
         records ELF under engine C, replays the log into a text and a binary
         trace, and compares them with the traces of a direct run on the
-        interpreter: byte for byte.
+        interpreter: byte for byte. With --window both keep only that
+        stretch (--trace-window), which the replay reaches untraced.
     replay_checks.py replayable --silica S [--expect RE] -- RUN-ARGS...
         records `silica run --core dbt RUN-ARGS` and replays it without a
         trace: the replay must retire as many instructions as the recording
@@ -88,14 +89,15 @@ def check_equal(args):
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "run.replay")
         recorded, _ = record(args.silica, ["--core", args.core, *run_args, args.elf], log)
+        window = ["--trace-window", args.window] if args.window else []
         for fmt, ext in (("text", "txt"), ("bin", "bin")):
             replayed_path = os.path.join(tmp, "replayed." + ext)
             direct_path = os.path.join(tmp, "direct." + ext)
-            p = replay(args.silica, log, "--trace", replayed_path, "--trace-format", fmt)
+            p = replay(args.silica, log, "--trace", replayed_path, "--trace-format", fmt, *window)
             if replayed_instructions(p, log) != recorded:
                 fail(f"the replay retired a different count than the recording's {recorded}")
             cmd = [args.silica, "run", "--core", "interp", *run_args, "--trace", direct_path,
-                   "--trace-format", fmt, args.elf]
+                   "--trace-format", fmt, *window, args.elf]
             p = run(cmd)
             if p.returncode == 2 or p.returncode < 0:
                 fail(f"{' '.join(cmd)}: exit {p.returncode}: {text(p)}")
@@ -228,6 +230,7 @@ def main():
     ap.add_argument("--core", default="dbt", choices=["dbt", "interp"])
     ap.add_argument("--smp", type=int)
     ap.add_argument("--expect")
+    ap.add_argument("--window", help="FIRST:LAST, as --trace-window")
     args = ap.parse_intermixed_args(argv)
     args.run_args = run_args
     if args.check != "replayable" and not args.elf:
