@@ -1,6 +1,8 @@
 // silica's command line. `silica run [options] ELF` boots a platform with a
 // bare-metal program, `silica run --bios FW --kernel Image ...` boots firmware
 // and a kernel as QEMU's virt does; either exits with the guest's exit code.
+// `silica replay LOG --trace F` replays a run recorded with --trace-format
+// replay and writes its trace (traces/REPLAY.md).
 // Bad input gets one line on stderr and exit status 2.
 #include <unistd.h>
 

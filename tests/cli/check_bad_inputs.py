@@ -15,7 +15,9 @@ CRASH_SIGNS = ("terminate called", "Aborted", "Segmentation", "core dumped", "Tr
 
 
 def run(silica, args, tmp):
-    proc = subprocess.run([silica, "run", "--no-progress"] + args, cwd=tmp,
+    # `silica run --no-progress ARGS`, or `silica replay ...` as given.
+    cmd = [silica] + args if args[:1] == ["replay"] else [silica, "run", "--no-progress"] + args
+    proc = subprocess.run(cmd, cwd=tmp,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     return proc.returncode, proc.stderr
 
@@ -106,6 +108,11 @@ def main():
             ("param without value", ["--param", "memory", elf], "--param memory"),
             ("unknown param", ["--param", "frob=1", elf], "no parameter 'frob'"),
             ("zero hot runs", ["--dbt-hot", "0", elf], "--dbt-hot"),
+            ("replay log with gdb", ["--trace", "r.replay", "--trace-format", "replay", "--gdb",
+                                     "1234", elf], "cannot be used with --gdb"),
+            ("replay of a missing log", ["replay", "nosuch.replay"],
+             "nosuch.replay: cannot open trace"),
+            ("replay of an ELF", ["replay", garbage], "not a silica replay log"),
         ]
         failed = 0
         for name, argv, fragment in cases:
