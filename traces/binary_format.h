@@ -6,11 +6,15 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace silica::trace::format {
 
 inline constexpr char kMagic[8] = {'S', 'I', 'L', 'T', 'R', 'A', 'C', 'E'};
+// The replay log (REPLAY.md) shares the file layout, with its own magic.
+inline constexpr char kReplayMagic[8] = {'S', 'I', 'L', 'R', 'E', 'P', 'L', 'Y'};
 inline constexpr uint16_t kVersionMajor = 1;
 inline constexpr uint16_t kVersionMinor = 0;
 inline constexpr uint8_t kCompressionZstd = 1;
@@ -75,6 +79,31 @@ inline uint8_t* put_varint(uint8_t* p, uint64_t v) {
   }
   *p++ = uint8_t(v);
   return p;
+}
+
+// Header fields: a varint, and a string as its varint length and bytes.
+inline void put_varint(std::vector<uint8_t>& out, uint64_t v) {
+  uint8_t bytes[10];
+  out.insert(out.end(), bytes, put_varint(bytes, v));
+}
+inline void put_string(std::vector<uint8_t>& out, const std::string& s) {
+  put_varint(out, s.size());
+  out.insert(out.end(), s.begin(), s.end());
+}
+
+// The file header: magic, u16 major, u16 minor, u32 length of the fields,
+// the fields.
+inline std::vector<uint8_t> file_header(const char (&magic)[8], uint16_t major, uint16_t minor,
+                                        const std::vector<uint8_t>& fields) {
+  std::vector<uint8_t> out(magic, magic + sizeof magic);
+  for (uint16_t v : {major, minor}) {
+    out.push_back(uint8_t(v));
+    out.push_back(uint8_t(v >> 8));
+  }
+  const uint32_t size = uint32_t(fields.size());
+  for (int i = 0; i < 4; ++i) out.push_back(uint8_t(size >> (8 * i)));
+  out.insert(out.end(), fields.begin(), fields.end());
+  return out;
 }
 
 // Bits of `value` a memory access of `size` bytes can hold.

@@ -9,33 +9,14 @@ using namespace format;
 
 namespace {
 
-void put_u16(std::vector<uint8_t>& out, uint16_t v) {
-  out.push_back(uint8_t(v));
-  out.push_back(uint8_t(v >> 8));
-}
-
-void put_string(std::vector<uint8_t>& out, const std::string& s) {
-  uint8_t len[10];
-  out.insert(out.end(), len, put_varint(len, s.size()));
-  out.insert(out.end(), s.begin(), s.end());
-}
-
 std::vector<uint8_t> encode_header(const BinaryTraceHeader& header) {
   std::vector<uint8_t> fields;
   fields.push_back(uint8_t(header.xlen));
   fields.push_back(kCompressionZstd);
   put_string(fields, header.isa);
-  uint8_t n[10];
-  fields.insert(fields.end(), n, put_varint(n, header.class_names.size()));
+  put_varint(fields, header.class_names.size());
   for (const std::string& name : header.class_names) put_string(fields, name);
-
-  std::vector<uint8_t> out(kMagic, kMagic + sizeof kMagic);
-  put_u16(out, kVersionMajor);
-  put_u16(out, kVersionMinor);
-  uint32_t size = uint32_t(fields.size());
-  for (int i = 0; i < 4; ++i) out.push_back(uint8_t(size >> (8 * i)));
-  out.insert(out.end(), fields.begin(), fields.end());
-  return out;
+  return file_header(kMagic, kVersionMajor, kVersionMinor, fields);
 }
 
 }  // namespace

@@ -35,9 +35,8 @@ BlockFileReader::BlockFileReader(const std::string& path, const char (&magic)[8]
   };
   uint8_t pre[kPreambleBytes];
   size_t got = std::fread(pre, 1, sizeof pre, m_file);
-  constexpr char kReplayLog[8] = {'S', 'I', 'L', 'R', 'E', 'P', 'L', 'Y'};
-  if (got >= sizeof magic && std::memcmp(magic, kReplayLog, sizeof magic) != 0 &&
-      std::memcmp(pre, kReplayLog, sizeof kReplayLog) == 0) {
+  if (got >= sizeof magic && std::memcmp(magic, kReplayMagic, sizeof magic) != 0 &&
+      std::memcmp(pre, kReplayMagic, sizeof kReplayMagic) == 0) {
     fail("a replay log, not a " + what + ": 'silica replay " + path +
          " --trace OUT --trace-format bin' writes its " + what);
   }

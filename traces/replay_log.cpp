@@ -11,9 +11,11 @@
 
 namespace silica::trace {
 
+using format::put_string;
+using format::put_varint;
+
 namespace {
 
-constexpr char kReplayMagic[8] = {'S', 'I', 'L', 'R', 'E', 'P', 'L', 'Y'};
 constexpr uint16_t kReplayVersionMajor = 1;
 constexpr uint16_t kReplayVersionMinor = 0;
 // Records may span blocks (a run's inputs can be long); a block is only a
@@ -40,16 +42,6 @@ constexpr uint8_t kBusOk = 0x02;
 constexpr uint8_t kStartSstcPending = 0x01;
 constexpr uint8_t kStartWfi = 0x02;
 
-void put_varint(std::vector<uint8_t>& out, uint64_t v) {
-  uint8_t bytes[10];
-  out.insert(out.end(), bytes, format::put_varint(bytes, v));
-}
-
-void put_string(std::vector<uint8_t>& out, const std::string& s) {
-  put_varint(out, s.size());
-  out.insert(out.end(), s.begin(), s.end());
-}
-
 std::vector<uint8_t> encode_header(const ReplayHeader& header) {
   std::vector<uint8_t> fields;
   put_varint(fields, header.args.size());
@@ -62,15 +54,8 @@ std::vector<uint8_t> encode_header(const ReplayHeader& header) {
     put_varint(fields, input.fingerprint);
   }
 
-  std::vector<uint8_t> out(kReplayMagic, kReplayMagic + sizeof kReplayMagic);
-  for (uint16_t v : {kReplayVersionMajor, kReplayVersionMinor}) {
-    out.push_back(uint8_t(v));
-    out.push_back(uint8_t(v >> 8));
-  }
-  const uint32_t size = uint32_t(fields.size());
-  for (int i = 0; i < 4; ++i) out.push_back(uint8_t(size >> (8 * i)));
-  out.insert(out.end(), fields.begin(), fields.end());
-  return out;
+  return format::file_header(format::kReplayMagic, kReplayVersionMajor, kReplayVersionMinor,
+                             fields);
 }
 
 }  // namespace
@@ -137,43 +122,39 @@ void ReplayLogWriter::access_begin() {
 }
 
 void ReplayLogWriter::bus(const replay::BusEvent& e) {
-  std::vector<uint8_t> record;
-  record.push_back(tag::kBus);
-  record.push_back(uint8_t((e.write ? kBusWrite : 0) | (e.ok ? kBusOk : 0)));
-  record.push_back(e.size);
-  put_varint(record, e.addr);
-  put_varint(record, e.value);
-  put_varint(record, e.time_ps);
-  if (!m_in_run) {
-    put(record.data(), record.size());
-    return;
-  }
+  const size_t end = m_run_events.size();
+  m_run_events.push_back(tag::kBus);
+  m_run_events.push_back(uint8_t((e.write ? kBusWrite : 0) | (e.ok ? kBusOk : 0)));
+  m_run_events.push_back(e.size);
+  put_varint(m_run_events, e.addr);
+  put_varint(m_run_events, e.value);
+  put_varint(m_run_events, e.time_ps);
   // Ahead of what the access caused while under way.
-  m_run_events.insert(m_run_events.begin() + ptrdiff_t(std::min(m_access_at, m_run_events.size())),
-                      record.begin(), record.end());
+  const auto begin = m_run_events.begin();
+  std::rotate(begin + ptrdiff_t(std::min(m_access_at, end)), begin + ptrdiff_t(end),
+              m_run_events.end());
+}
+
+void ReplayLogWriter::input(uint8_t input_tag, uint64_t value) {
+  m_run_events.push_back(input_tag);
+  put_varint(m_run_events, value);
 }
 
 void ReplayLogWriter::timer(uint64_t ticks) {
-  events().push_back(tag::kTimer);
-  put_varint(events(), ticks);
-  if (!m_in_run) flush_scratch();
+  input(tag::kTimer, ticks);
 }
 
 void ReplayLogWriter::cycle_counter(uint64_t cycles) {
-  events().push_back(tag::kCycleCounter);
-  put_varint(events(), cycles);
-  if (!m_in_run) flush_scratch();
+  input(tag::kCycleCounter, cycles);
 }
 
 void ReplayLogWriter::wires(uint64_t mip_wires) {
-  events().push_back(tag::kWires);
-  put_varint(events(), mip_wires);
-  if (!m_in_run) flush_scratch();
+  input(tag::kWires, mip_wires);
 }
 
 void ReplayLogWriter::memory_write(unsigned memory, uint64_t offset, const uint8_t* data,
                                    uint64_t size) {
-  std::vector<uint8_t>& out = events();
+  std::vector<uint8_t>& out = m_in_run ? m_run_events : m_scratch;
   out.push_back(tag::kMemoryWrite);
   put_varint(out, memory);
   put_varint(out, offset);
@@ -203,7 +184,7 @@ void ReplayLogWriter::finish(int exit_status) {
 }
 
 ReplayLogReader::ReplayLogReader(const std::string& path)
-    : m_file(path, kReplayMagic, "silica replay log", kReplayVersionMajor) {
+    : m_file(path, format::kReplayMagic, "silica replay log", kReplayVersionMajor) {
   m_header.version_major = m_file.version_major();
   m_header.version_minor = m_file.version_minor();
   const std::vector<uint8_t>& fields = m_file.fields();

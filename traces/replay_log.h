@@ -62,8 +62,8 @@ class ReplayLogWriter final : public replay::Recorder {
   uint64_t runs() const { return m_runs; }
 
  private:
-  // Appends to the current run's inputs, or to the file between runs.
-  std::vector<uint8_t>& events() { return m_in_run ? m_run_events : m_scratch; }
+  // An input of the run under way that is one varint.
+  void input(uint8_t input_tag, uint64_t value);
   void flush_scratch();
   void put(const uint8_t* data, size_t size);
 

@@ -43,7 +43,7 @@ class Recorder {
   virtual ~Recorder() = default;
   virtual void run_begin(uint64_t hart_id, const RunStart& start) = 0;
   virtual void run_end(const RunEnd& end) = 0;
-  // Within a run. An access's consequences (wire changes, RAM writes)
+  // Only within a run. An access's consequences (wire changes, RAM writes)
   // happen while it is under way, but the log puts them after it: the
   // recorder learns where an access starts, and is told of it once done.
   virtual void access_begin() = 0;
