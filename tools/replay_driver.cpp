@@ -112,24 +112,27 @@ int ReplayDriver::run() {
   }
 }
 
-const trace::ReplayInput& ReplayDriver::expect(trace::ReplayInput::Kind kind,
-                                               const std::string& wanted) {
+const trace::ReplayInput& ReplayDriver::expect(const trace::ReplayInput& wanted) {
   if (!m_reader.next_input(m_inputs, m_input)) {
-    diverged("the hart made " + wanted + ", which the recorded run did not");
+    diverged("the hart made " + describe(wanted) + ", which the recorded run did not");
   }
-  if (m_input.kind != kind) {
-    diverged("the hart made " + wanted + " where the recording has " + describe(m_input));
+  const bool same_access =
+      wanted.kind != trace::ReplayInput::kBus ||
+      (m_input.bus.write == wanted.bus.write && m_input.bus.addr == wanted.bus.addr &&
+       m_input.bus.size == wanted.bus.size);
+  if (m_input.kind != wanted.kind || !same_access) {
+    diverged("the hart made " + describe(wanted) + " where the recording has " + describe(m_input));
   }
   return m_input;
 }
 
 bool ReplayDriver::bus(bool write, uint64_t addr, void* data, unsigned len, uint64_t& time_ps) {
-  const std::string wanted = std::string(write ? "a bus write" : "a bus read") + " of " +
-                             std::to_string(len) + " bytes at " + hex(addr);
-  const replay::BusEvent e = expect(trace::ReplayInput::kBus, wanted).bus;
-  if (e.write != write || e.addr != addr || e.size != len) {
-    diverged("the hart made " + wanted + " where the recording has " + describe(m_input));
-  }
+  trace::ReplayInput wanted;
+  wanted.kind = trace::ReplayInput::kBus;
+  wanted.bus.write = write;
+  wanted.bus.addr = addr;
+  wanted.bus.size = uint8_t(len);
+  const replay::BusEvent e = expect(wanted).bus;
   if (!write) std::memcpy(data, &e.value, std::min<size_t>(len, sizeof e.value));
   time_ps = e.time_ps;
   apply_consequences();
@@ -137,11 +140,15 @@ bool ReplayDriver::bus(bool write, uint64_t addr, void* data, unsigned len, uint
 }
 
 uint64_t ReplayDriver::timer() {
-  return expect(trace::ReplayInput::kTimer, "a timer read").value;
+  trace::ReplayInput wanted;
+  wanted.kind = trace::ReplayInput::kTimer;
+  return expect(wanted).value;
 }
 
 uint64_t ReplayDriver::cycle_counter() {
-  return expect(trace::ReplayInput::kCycleCounter, "a cycle counter read").value;
+  trace::ReplayInput wanted;
+  wanted.kind = trace::ReplayInput::kCycleCounter;
+  return expect(wanted).value;
 }
 
 void ReplayDriver::apply_consequences() {

@@ -50,8 +50,10 @@ class ReplayDriver final : public replay::Source {
   uint64_t cycle_counter() override;
 
  private:
-  // The next input of the current run, which must be of `kind`.
-  const trace::ReplayInput& expect(trace::ReplayInput::Kind kind, const std::string& wanted);
+  // The next input of the current run, which must be `wanted`'s kind (and
+  // for a bus access, its direction, address and size). Messages are built
+  // only when it is not.
+  const trace::ReplayInput& expect(const trace::ReplayInput& wanted);
   // Applies the wire changes and RAM writes the last access caused.
   void apply_consequences();
   void apply(const trace::ReplayMemoryWrite& write);
