@@ -24,27 +24,20 @@
 Standard library, plus python3-zstandard for `tampered`.
 """
 import argparse
+import functools
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
+import trace_checks
+from trace_checks import fail, first_difference
 
 
-def run(cmd, timeout=600):
-    try:
-        return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=timeout, check=False)
-    except OSError as e:
-        fail(f"cannot run {cmd[0]}: {e.strerror}")
-    except subprocess.TimeoutExpired:
-        fail(f"{' '.join(cmd)}: timed out after {timeout} s")
+# The helpers trace_checks.py has (this script's neighbour); a replay of a
+# Linux boot may take longer than its default timeout.
+run = functools.partial(trace_checks.run, timeout=600)
 
 
 def text(p):
@@ -75,13 +68,6 @@ def replayed_instructions(p, log):
     if not m:
         fail(f"silica replay {log}: no count in: {text(p)}")
     return int(m.group(1))
-
-
-def first_difference(a, b):
-    for i, (x, y) in enumerate(zip(a, b)):
-        if x != y:
-            return i
-    return min(len(a), len(b))
 
 
 def check_equal(args):
