@@ -45,22 +45,20 @@ bool valid_memory_size(const std::string& text) {
 }
 
 // The --trace options, which `run` and `replay` share.
-void add_trace_options(CLI::App* app, silica::RunOptions& options,
+void add_trace_options(CLI::App* app, silica::TraceRequest& trace,
                        const std::vector<std::string>& formats, const std::string& format_help) {
-  app->add_option("--trace", options.trace_path, "write an execution trace to this file");
-  app->add_option("--trace-format", options.trace_format, format_help)
+  app->add_option("--trace", trace.path, "write an execution trace to this file");
+  app->add_option("--trace-format", trace.format, format_help)
       ->check(CLI::IsMember(formats))
       ->capture_default_str();
-  app->add_option("--trace-range", options.trace_ranges,
+  app->add_option("--trace-range", trace.ranges,
                   "only pcs in LO:HI (hex 0x.. or decimal); may be repeated")
       ->allow_extra_args(false);
-  app->add_option("--trace-priv", options.trace_priv, "only these privilege levels, e.g. m,s");
-  app->add_option("--trace-window", options.trace_window,
-                  "only instructions FIRST:LAST by retired count");
-  app->add_option("--trace-start", options.trace_start,
+  app->add_option("--trace-priv", trace.priv, "only these privilege levels, e.g. m,s");
+  app->add_option("--trace-window", trace.window, "only instructions FIRST:LAST by retired count");
+  app->add_option("--trace-start", trace.start,
                   "start tracing when this symbol or address retires");
-  app->add_option("--trace-stop", options.trace_stop,
-                  "stop tracing after this symbol or address retires");
+  app->add_option("--trace-stop", trace.stop, "stop tracing after this symbol or address retires");
 }
 
 // A path as seen from the current directory, before a replay moves to the
@@ -124,7 +122,7 @@ int sc_main(int argc, char* argv[]) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   run->add_flag("--stats", options.stats, "print instructions, time and MIPS on stderr");
-  add_trace_options(run, options, {"text", "bin", "binary", "replay"},
+  add_trace_options(run, options.trace, {"text", "bin", "binary", "replay"},
                     "text (Spike --log-commits layout), bin (zstd-compressed, see traces/) or "
                     "replay (a log of the run's inputs to expand with 'silica replay', see "
                     "traces/REPLAY.md)");
@@ -150,10 +148,11 @@ int sc_main(int argc, char* argv[]) {
       "trace");
   std::string replay_log;
   replay->add_option("log", replay_log, "the replay log")->required();
-  silica::RunOptions replay_options;
-  add_trace_options(replay, replay_options, {"text", "bin", "binary"},
+  silica::TraceRequest replay_trace;
+  bool replay_stats = false;
+  add_trace_options(replay, replay_trace, {"text", "bin", "binary"},
                     "text (Spike --log-commits layout) or bin (zstd-compressed, see traces/)");
-  replay->add_flag("--stats", replay_options.stats, "print instructions, time and MIPS on stderr");
+  replay->add_flag("--stats", replay_stats, "print instructions, time and MIPS on stderr");
 
   try {
     app.parse(argc, argv);
@@ -163,7 +162,7 @@ int sc_main(int argc, char* argv[]) {
       const silica::trace::ReplayHeader header =
           silica::trace::ReplayLogReader(replay_log).header();
       replay_log = absolute(replay_log);
-      replay_options.trace_path = absolute(replay_options.trace_path);
+      replay_trace.path = absolute(replay_trace.path);
       if (chdir(header.cwd.c_str()) != 0) {
         std::fprintf(stderr, "silica: %s: the recording ran in %s, which is gone\n",
                      replay_log.c_str(), header.cwd.c_str());
@@ -242,14 +241,8 @@ int sc_main(int argc, char* argv[]) {
     // The recorded machine, traced as the replay's options say, on the
     // interpreter (which traces every instruction), with no limit but the log.
     options.replay_log = replay_log;
-    options.trace_path = replay_options.trace_path;
-    options.trace_format = replay_options.trace_format;
-    options.trace_ranges = replay_options.trace_ranges;
-    options.trace_priv = replay_options.trace_priv;
-    options.trace_window = replay_options.trace_window;
-    options.trace_start = replay_options.trace_start;
-    options.trace_stop = replay_options.trace_stop;
-    options.stats = replay_options.stats;
+    options.trace = replay_trace;
+    options.stats = replay_stats;
     options.core = "interp";
     options.max_instructions = 0;
     options.gdb_port.reset();

@@ -163,7 +163,7 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
     m_platform->check();
   }
   tlm_utils::tlm_quantumkeeper::set_global_quantum(options.quantum);
-  const bool record = options.trace_format == "replay" && !options.trace_path.empty();
+  const bool record = options.trace.format == "replay" && !options.trace.path.empty();
   if (record && options.gdb_port) {
     throw ConfigError(
         "--trace-format replay cannot be used with --gdb: what the debugger changes is not "
@@ -171,7 +171,7 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   }
   if (record) {
     open_replay_log();
-  } else if (!options.trace_path.empty()) {
+  } else if (!options.trace.path.empty()) {
     open_trace();
   }
   load_program();
@@ -181,10 +181,10 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
       m_replay = std::make_unique<ReplayDriver>(options.replay_log, *m_platform, memories());
       // A window alone lets the replay skip to it untraced; start and stop
       // symbols need every instruction looked at.
-      if (m_trace && !options.trace_window.empty() && options.trace_start.empty() &&
-          options.trace_stop.empty()) {
+      if (m_trace && !options.trace.window.empty() && options.trace.start.empty() &&
+          options.trace.stop.empty()) {
         trace::TraceFilter window;
-        trace::parse_window(options.trace_window, window);
+        trace::parse_window(options.trace.window, window);
         m_replay->trace_window(m_trace.get(), window.first, window.last);
       }
     } catch (const std::runtime_error& e) {
@@ -216,28 +216,28 @@ uint64_t Simulation::resolve_address(const std::string& option, const std::strin
 
 void Simulation::open_trace() {
   trace::TraceOptions trace_options;
-  trace_options.path = m_options.trace_path;
+  trace_options.path = m_options.trace.path;
   trace_options.xlen = m_xlen;
   trace_options.isa = m_isa;
   try {
-    trace_options.format = trace::parse_trace_format(m_options.trace_format);
-    for (const std::string& range : m_options.trace_ranges) {
+    trace_options.format = trace::parse_trace_format(m_options.trace.format);
+    for (const std::string& range : m_options.trace.ranges) {
       trace_options.filter.ranges.push_back(trace::parse_range(range));
     }
-    if (!m_options.trace_priv.empty()) {
-      trace_options.filter.priv_mask = trace::parse_priv_mask(m_options.trace_priv);
+    if (!m_options.trace.priv.empty()) {
+      trace_options.filter.priv_mask = trace::parse_priv_mask(m_options.trace.priv);
     }
-    if (!m_options.trace_window.empty()) {
-      trace::parse_window(m_options.trace_window, trace_options.filter);
+    if (!m_options.trace.window.empty()) {
+      trace::parse_window(m_options.trace.window, trace_options.filter);
     }
   } catch (const std::invalid_argument& e) {
     throw ConfigError(e.what());
   }
-  if (!m_options.trace_start.empty()) {
-    trace_options.filter.start_pc = resolve_address("--trace-start", m_options.trace_start);
+  if (!m_options.trace.start.empty()) {
+    trace_options.filter.start_pc = resolve_address("--trace-start", m_options.trace.start);
   }
-  if (!m_options.trace_stop.empty()) {
-    trace_options.filter.stop_pc = resolve_address("--trace-stop", m_options.trace_stop);
+  if (!m_options.trace.stop.empty()) {
+    trace_options.filter.stop_pc = resolve_address("--trace-stop", m_options.trace.stop);
   }
   try {
     m_trace = trace::open_trace(trace_options);
@@ -262,7 +262,7 @@ void Simulation::open_replay_log() {
           &m_options.boot.initrd, &m_options.boot.dtb}) {
       if (!input->empty()) header.inputs.push_back(trace::file_fingerprint(*input));
     }
-    m_recorder = std::make_unique<trace::ReplayLogWriter>(m_options.trace_path, header);
+    m_recorder = std::make_unique<trace::ReplayLogWriter>(m_options.trace.path, header);
   } catch (const std::runtime_error& e) {
     throw ConfigError(e.what());
   }

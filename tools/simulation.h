@@ -30,6 +30,18 @@ namespace trace {
 class ReplayLogWriter;
 }
 
+// Tracing (--trace ...), as the command line gives it: no path, no trace.
+// Start/stop are ELF symbols or addresses.
+struct TraceRequest {
+  std::string path;
+  std::string format = "text";
+  std::vector<std::string> ranges;
+  std::string priv;
+  std::string window;
+  std::string start;
+  std::string stop;
+};
+
 struct RunOptions {
   // What to load: a bare-metal program, or firmware/kernel/initrd as with
   // QEMU's -bios/-kernel/-initrd/-append/-dtb (see platforms/boot_images.h).
@@ -43,15 +55,7 @@ struct RunOptions {
   uint64_t max_instructions = 0;              // 0 = no limit
   sc_core::sc_time quantum = sc_core::sc_time(10, sc_core::SC_US);
   bool stats = false;
-  // Tracing (--trace ...): no path, no trace. Start/stop are ELF symbols or
-  // addresses; the filter's other fields come from the command line.
-  std::string trace_path;
-  std::string trace_format = "text";
-  std::vector<std::string> trace_ranges;
-  std::string trace_priv;
-  std::string trace_window;
-  std::string trace_start;
-  std::string trace_stop;
+  TraceRequest trace;
   // The command line after `silica` (`run ...`): a replay log records it so
   // that `silica replay` can build the same machine.
   std::vector<std::string> command_line;
