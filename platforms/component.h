@@ -102,6 +102,10 @@ class CpuComponent : public Component {
   virtual bool instruction_limit_reached() const = 0;
   // Reports retired instructions, traps and bus accesses to sink (nullptr: stop).
   virtual void set_trace_sink(trace::TraceSink* sink) = 0;
+  // The sink keeps only what this processor retires while its retired count
+  // is in [first, last) (a trace window): it may run untraced, and faster,
+  // outside that stretch. Processors that cannot ignore it.
+  virtual void set_trace_window(uint64_t /*first*/, uint64_t /*last*/) {}
   // Debugger access, or nullptr when the processor cannot be debugged.
   virtual CpuDebug* debug() { return nullptr; }
   // Record and replay (cores/engine/replay.h). A processor that cannot

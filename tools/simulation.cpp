@@ -244,7 +244,14 @@ void Simulation::open_trace() {
   } catch (const std::runtime_error& e) {
     throw ConfigError(e.what());
   }
-  for (CpuComponent* cpu : m_platform->cpus()) cpu->set_trace_sink(m_trace.get());
+  // A start or stop trigger must see every retired pc; a window alone lets
+  // the harts run untraced, at full speed, up to it and after it.
+  const trace::TraceFilter& filter = trace_options.filter;
+  const bool window_only = !filter.start_pc && !filter.stop_pc;
+  for (CpuComponent* cpu : m_platform->cpus()) {
+    cpu->set_trace_sink(m_trace.get());
+    if (window_only) cpu->set_trace_window(filter.first, filter.last);
+  }
 }
 
 void Simulation::open_replay_log() {

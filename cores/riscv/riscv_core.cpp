@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cores/riscv/block_decoder.h"
 #include "cores/riscv/dbt_engine.h"
 #include "cores/riscv/hart.h"
 #include "cores/riscv/interpreter.h"
@@ -217,8 +218,35 @@ void RiscvCore::set_boot(uint64_t pc, uint64_t dtb_address) {
   if (sc_core::sc_is_running()) m_irq_event.notify(sc_core::SC_ZERO_TIME);
 }
 void RiscvCore::set_trace_sink(trace::TraceSink* sink) {
+  m_trace_sink = sink;
+  attach_trace(sink);  // run_thread() applies the window before each run
+}
+
+void RiscvCore::set_trace_window(uint64_t first, uint64_t last) {
+  m_trace_first = first;
+  m_trace_last = last;
+}
+
+void RiscvCore::attach_trace(trace::TraceSink* sink) {
+  if (sink == m_trace) return;
   m_trace = sink;
   m_slot->set_trace_sink(sink);
+}
+
+// Both engines check their limits between blocks, so a run may retire up to
+// kMaxBlockInsns - 1 instructions past its instruction limit: the untraced
+// run before the window stops that far short of it, and the sink's filter
+// drops the few records before the window's first.
+uint64_t RiscvCore::gate_trace(uint64_t instret_limit) {
+  if (m_trace_sink == nullptr) return instret_limit;
+  const uint64_t retired = m_slot->instret();
+  const uint64_t lead_in = m_trace_first > kMaxBlockInsns ? m_trace_first - kMaxBlockInsns : 0;
+  if (retired < lead_in) {
+    attach_trace(nullptr);
+    return std::min(instret_limit, lead_in);
+  }
+  attach_trace(retired < m_trace_last ? m_trace_sink : nullptr);
+  return instret_limit;
 }
 
 uint64_t RiscvCore::instructions() const {
@@ -284,7 +312,8 @@ void RiscvCore::run_thread() {
       m_recorder->run_begin(m_params.hart.hart_id, m_slot->run_start());
       m_in_run = true;
     }
-    StopReason reason = m_slot->engine().run(m_run_start_cycles + budget, m_instret_limit);
+    const uint64_t instret_limit = gate_trace(m_instret_limit);
+    StopReason reason = m_slot->engine().run(m_run_start_cycles + budget, instret_limit);
     if (m_recorder != nullptr) {
       m_in_run = false;
       m_recorder->run_end({m_slot->instret(), m_slot->pc()});

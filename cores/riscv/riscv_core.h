@@ -54,6 +54,10 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   void set_instruction_limit(uint64_t limit) { m_instret_limit = limit; }
   bool instruction_limit_reached() const { return m_limit_reached; }
   void set_trace_sink(trace::TraceSink* sink);
+  // The sink keeps only what this hart retires while its count is in
+  // [first, last): outside that stretch the hart runs untraced (on the DBT,
+  // when that is the engine).
+  void set_trace_window(uint64_t first, uint64_t last);
   // Reports every input of the hart's runs to `recorder` (nullptr: stop).
   void set_replay_recorder(replay::Recorder* recorder) { m_recorder = recorder; }
   // Replay mode: the hart no longer runs in SystemC time; replay_run()
@@ -101,6 +105,10 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   class HartSlotFor;
 
   void run_thread();
+  // Attaches or detaches the trace sink for the next run, as the trace
+  // window asks; returns the instruction limit that run must stop at.
+  uint64_t gate_trace(uint64_t instret_limit);
+  void attach_trace(trace::TraceSink* sink);
   // Hands control to the debugger: pauses SystemC (sc_start returns to it)
   // and continues here when it resumes the simulation.
   void debug_stop(const StopEvent& event);
@@ -122,7 +130,10 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   uint64_t m_run_start_cycles = 0;
   sc_core::sc_time m_bus_stall;  // latency targets annotated during this run
   std::vector<DmiRegion> m_dmi;
-  trace::TraceSink* m_trace = nullptr;
+  trace::TraceSink* m_trace_sink = nullptr;  // what set_trace_sink() gave
+  trace::TraceSink* m_trace = nullptr;       // attached now (the window allowing)
+  uint64_t m_trace_first = 0;
+  uint64_t m_trace_last = ~uint64_t(0);
   replay::Recorder* m_recorder = nullptr;
   replay::Source* m_replay_source = nullptr;
   bool m_in_run = false;  // inside engine().run(): what the hart reads is recorded

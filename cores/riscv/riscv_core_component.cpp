@@ -37,6 +37,9 @@ class RiscvCoreComponent final : public CpuComponent {
   void set_instruction_limit(uint64_t limit) override { m_core.set_instruction_limit(limit); }
   bool instruction_limit_reached() const override { return m_core.instruction_limit_reached(); }
   void set_trace_sink(trace::TraceSink* sink) override { m_core.set_trace_sink(sink); }
+  void set_trace_window(uint64_t first, uint64_t last) override {
+    m_core.set_trace_window(first, last);
+  }
   CpuDebug* debug() override { return &m_core; }
   bool set_replay_recorder(replay::Recorder* recorder) override {
     m_core.set_replay_recorder(recorder);

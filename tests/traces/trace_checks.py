@@ -11,6 +11,7 @@ cannot trace yet:
     trace_checks.py cfg-dot       SOURCE --silica-trace T --dot DOT [--elf ELF]
     trace_checks.py tools         SOURCE --silica-trace T    stats, bbv, the example script
     trace_checks.py qemu-pcs      --silica S --qemu Q [--qemu32 Q32] ELF
+    trace_checks.py window        --silica S --core C --window A:B ELF
 
 where SOURCE is `--synth PATH [--xlen 32]` or `--silica PATH ELF`.
 
@@ -24,6 +25,12 @@ QEMU never builds a block at a pc it cannot fetch from, so those epcs are
 left out. QEMU's own reset code (the boot ROM at 0x1000) runs before the
 program's entry and is skipped. Programs with timer interrupts are not
 compared: QEMU's timer follows the host clock.
+
+window checks that a --trace-window run, which runs untraced (on the DBT,
+with --core dbt) up to the window, writes the same bytes as a run whose
+hart is traced from its first instruction and filtered to the window: a
+start trigger at the ELF's entry keeps every hart that starts there traced
+all along.
 
 Exit status 77 (CTest: skipped) when silica has no --trace option yet.
 Standard library, plus python3-zstandard for the Python reader.
@@ -271,10 +278,50 @@ def check_qemu_pcs(args):
     print(f"ok: {len(ours)} pcs identical")
 
 
+def elf_entry(path):
+    with open(path, "rb") as f:
+        hdr = f.read(32)
+    if elf_xlen(path) == 32:
+        return int.from_bytes(hdr[24:28], "little")
+    return int.from_bytes(hdr[24:32], "little")
+
+
+def check_window(args):
+    import silica_trace  # pylint: disable=import-outside-toplevel
+    require_trace_option(args.silica)
+    first, last = (int(x, 0) for x in args.window.split(":"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in ("bin", "text"):
+            outputs = {}
+            for kind, extra in (("windowed", []),
+                                ("traced throughout", ["--trace-start", hex(elf_entry(args.elf))])):
+                path = os.path.join(tmp, f"{kind.split()[0]}.{fmt}")
+                cmd = [args.silica, "run", "--core", args.core, "--no-progress", "--trace", path,
+                       "--trace-format", fmt, "--trace-window", args.window, *extra, args.elf]
+                p = run(cmd)
+                if p.returncode == 2 or p.returncode < 0 or not os.path.exists(path):
+                    fail(f"{' '.join(cmd)}: exit {p.returncode}: "
+                         f"{p.stderr.decode(errors='replace')}")
+                with open(path, "rb") as f:
+                    outputs[kind] = f.read()
+            if outputs["windowed"] != outputs["traced throughout"]:
+                if fmt == "text":
+                    compare_text(outputs["traced throughout"].decode(),
+                                 outputs["windowed"].decode(), "the windowed trace")
+                fail(f"the windowed {fmt} trace differs from the one traced throughout")
+            if fmt == "bin":
+                with silica_trace.open_trace(os.path.join(tmp, "windowed.bin")) as trace:
+                    counts = [r.instret for r in trace if isinstance(r, silica_trace.Retired)]
+    if not counts or counts[0] != first or counts[-1] >= last:
+        fail(f"the windowed trace holds instructions {counts[:1]}..{counts[-1:]}, "
+             f"not from {first} to before {last}")
+    print(f"ok: {len(counts)} instructions from {first}, bin and text identical")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("check", choices=["text-equal", "python-reader", "cfg-dot", "tools",
-                                      "qemu-pcs"])
+                                      "qemu-pcs", "window"])
     ap.add_argument("elf", nargs="?", help="the program to run on silica")
     ap.add_argument("--synth", help="trace_synth instead of silica")
     ap.add_argument("--records", type=int, default=100000, help="synthetic records")
@@ -285,11 +332,14 @@ def main():
     ap.add_argument("--elf-symbols", help="ELF for cfg labels")
     ap.add_argument("--qemu", help="qemu-system-riscv64")
     ap.add_argument("--qemu32", help="qemu-system-riscv32")
+    ap.add_argument("--core", default="dbt", help="window: the engine")
+    ap.add_argument("--window", help="window: FIRST:LAST, as --trace-window")
     args = ap.parse_intermixed_args()
     if not args.synth and not (args.silica and args.elf):
         ap.error("give --synth, or --silica and an ELF")
     {"text-equal": check_text_equal, "python-reader": check_python_reader,
-     "cfg-dot": check_cfg_dot, "tools": check_tools, "qemu-pcs": check_qemu_pcs}[args.check](args)
+     "cfg-dot": check_cfg_dot, "tools": check_tools, "qemu-pcs": check_qemu_pcs,
+     "window": check_window}[args.check](args)
 
 
 if __name__ == "__main__":
