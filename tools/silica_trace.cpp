@@ -1,5 +1,6 @@
 // silica-trace: tools for binary traces written by `silica run --trace FILE
-// --trace-format bin`.
+// --trace-format bin`. A replay log (`--trace-format replay`) is read as the
+// binary trace of its run: `silica replay` expands it first.
 //
 //   silica-trace text  TRACE [-o OUT]                 Spike --log-commits text
 //   silica-trace stats TRACE [--elf ELF] [--top N]    counts, mix, hot blocks/functions
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "platforms/component.h"
+#include "tools/replay_expansion.h"
 #include "traces/analysis/bbv_writer.h"
 #include "traces/analysis/block_profile.h"
 #include "traces/analysis/symbolizer.h"
@@ -34,6 +36,7 @@ namespace {
 using namespace silica::trace;
 
 constexpr int kBadInput = 2;
+constexpr const char* kTraceHelp = "binary trace file, or a replay log";
 
 // stdout, or a file created for writing; throws std::runtime_error naming it.
 class Output {
@@ -109,25 +112,25 @@ int main(int argc, char** argv) {
   std::optional<uint16_t> hart;
 
   CLI::App* text = app.add_subcommand("text", "print the trace as Spike --log-commits lines");
-  text->add_option("trace", trace, "binary trace file")->required();
+  text->add_option("trace", trace, kTraceHelp)->required();
   text->add_option("-o,--output", out_path, "output file (default stdout)");
 
   CLI::App* stats = app.add_subcommand(
       "stats", "instruction count, mix by class and mnemonic, hot blocks and functions");
-  stats->add_option("trace", trace, "binary trace file")->required();
+  stats->add_option("trace", trace, kTraceHelp)->required();
   stats->add_option("--elf", elf, "the traced program, for function names");
   stats->add_option("--top", top, "rows in the hot tables (default 10)");
   stats->add_option("-o,--output", out_path, "output file (default stdout)");
 
   CLI::App* cfg = app.add_subcommand("cfg", "dynamic control-flow graph of basic blocks (DOT)");
-  cfg->add_option("trace", trace, "binary trace file")->required();
+  cfg->add_option("trace", trace, kTraceHelp)->required();
   cfg->add_option("--elf", elf, "the traced program, for block names");
   cfg->add_option("--min-count", min_count, "leave out edges taken fewer times (default 1)");
   cfg->add_option("-o,--output", out_path, "output file (default stdout)");
 
   CLI::App* bbv =
       app.add_subcommand("bbv", "basic-block vectors for SimPoint (Valgrind exp-bbv .bb format)");
-  bbv->add_option("trace", trace, "binary trace file")->required();
+  bbv->add_option("trace", trace, kTraceHelp)->required();
   bbv->add_option("--interval", interval, "instructions per vector (default 100000000)")
       ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()));
   bbv->add_option("--pc-file", pc_file, "also write 'id pc instructions symbol' per block");
@@ -143,6 +146,12 @@ int main(int argc, char** argv) {
   }
 
   try {
+    const std::string name = trace;
+    std::optional<ExpandedReplay> expanded;
+    if (is_replay_log(trace)) {
+      expanded.emplace(trace);
+      trace = expanded->path();
+    }
     if (text->parsed()) {
       run_text(trace, out_path);
     } else if (stats->parsed()) {
@@ -150,6 +159,7 @@ int main(int argc, char** argv) {
       Output out(out_path);
       StatsOptions options;
       options.top = top;
+      options.name = expanded ? name + " (replay log, expanded)" : name;
       write_stats(trace, symbols, options, out.stream());
       out.close();
     } else if (cfg->parsed()) {

@@ -9,7 +9,9 @@
                 print(hex(rec.pc), trace.header.class_name(rec.insn_class))
 
 Records are Retired, Trap and Bus objects with the fields of
-traces/trace_record.h. A damaged file raises TraceError (after the records
+traces/trace_record.h. open_trace() also takes a replay log (`silica run
+--trace-format replay`, traces/REPLAY.md): `silica replay` expands it into
+a temporary binary trace first, which close() removes. A damaged file raises TraceError (after the records
 before the damage were yielded). Needs the standard library and Debian's
 python3-zstandard.
 
@@ -18,8 +20,11 @@ As a script it prints a trace as Spike --log-commits text, the same bytes as
 
     python3 traces/silica_trace.py text run.trace
 """
+import os
 import struct
+import subprocess
 import sys
+import tempfile
 
 try:
     import zstandard
@@ -129,6 +134,7 @@ class TraceReader:
 
     def __init__(self, path):
         self.path = str(path)
+        self._expanded_from = None  # the replay log, when path is its expansion
         self.totals = None  # (retired, traps, bus) from the end record
         try:
             self._file = open(self.path, "rb")
@@ -148,6 +154,9 @@ class TraceReader:
 
     def close(self):
         self._file.close()
+        if self._expanded_from is not None:
+            os.unlink(self.path)
+            self._expanded_from = None
 
     def __enter__(self):
         return self
@@ -416,9 +425,37 @@ class TraceReader:
                 raise _Corrupt(f"unknown record tag {tag:#x}")
 
 
-def open_trace(path):
-    """A TraceReader for `path`; raises TraceError."""
-    return TraceReader(path)
+def open_trace(path, silica=None):
+    """A TraceReader for `path`; raises TraceError. A replay log is expanded
+    by `silica replay` first: `silica` names the program (default: $SILICA,
+    else silica on PATH)."""
+    path = str(path)
+    try:
+        with open(path, "rb") as f:
+            replay = f.read(8) == b"SILREPLY"
+    except OSError:
+        replay = False  # TraceReader says why it cannot be read
+    if not replay:
+        return TraceReader(path)
+    silica = silica or os.environ.get("SILICA") or "silica"
+    fd, expanded = tempfile.mkstemp(prefix="silica-replay-", suffix=".bin")
+    os.close(fd)
+    try:
+        p = subprocess.run([silica, "replay", path, "--trace", expanded, "--trace-format", "bin"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False)
+        # The replayed guest's exit status is its own; 2 is silica's error.
+        if p.returncode == 2 or p.returncode < 0:
+            raise TraceError(f"{path}: '{silica} replay' could not expand the log "
+                             f"(exit status {p.returncode})")
+        reader = TraceReader(expanded)
+    except OSError as e:
+        os.unlink(expanded)
+        raise TraceError(f"{path}: cannot run {silica}: {e.strerror}") from None
+    except BaseException:
+        os.unlink(expanded)
+        raise
+    reader._expanded_from = path  # pylint: disable=protected-access
+    return reader
 
 
 def format_spike(r):

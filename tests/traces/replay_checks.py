@@ -20,6 +20,10 @@
     replay_checks.py reset      --silica S ELF
         a recording of a guest that resets the machine replays up to the
         reset and then says why it stops.
+    replay_checks.py readers    --silica S --silica-trace T ELF
+        silica-trace and the Python reader read a replay log as its binary
+        trace: their text equals a direct interpreted run's text trace, and
+        a damaged log is an error naming it.
 
 Standard library, plus python3-zstandard for `tampered`.
 """
@@ -202,6 +206,47 @@ def check_reset(args):
     print("ok: " + text(p).strip())
 
 
+def check_readers(args):
+    import silica_trace  # pylint: disable=import-outside-toplevel
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "run.replay")
+        recorded, _ = record(args.silica, ["--core", "dbt", args.elf], log)
+        direct_path = os.path.join(tmp, "direct.txt")
+        p = run([args.silica, "run", "--core", "interp", "--trace", direct_path, args.elf])
+        if p.returncode == 2 or p.returncode < 0:
+            fail(f"the direct run: exit {p.returncode}: {text(p)}")
+        with open(direct_path, encoding="ascii") as f:
+            direct = f.read()
+        p = run([args.silica_trace, "text", log])
+        if p.returncode != 0:
+            fail(f"silica-trace text LOG: exit {p.returncode}: {text(p)}")
+        trace_checks.compare_text(direct, p.stdout.decode(), "silica-trace text LOG")
+        p = run([args.silica_trace, "stats", log])
+        if p.returncode != 0 or f"instructions  {recorded}\n" not in p.stdout.decode():
+            fail(f"silica-trace stats LOG: exit {p.returncode}: {text(p)}")
+        with silica_trace.open_trace(log, silica=args.silica) as trace:
+            lines = "".join(silica_trace.format_spike(r) for r in trace
+                            if isinstance(r, silica_trace.Retired))
+            expansion = trace.path
+        trace_checks.compare_text(direct, lines, "the Python reader on LOG")
+        if os.path.exists(expansion):
+            fail(f"the Python reader left its expansion {expansion} behind")
+        damaged = os.path.join(tmp, "damaged.replay")
+        with open(log, "rb") as f, open(damaged, "wb") as g:
+            g.write(f.read(100))
+        p = run([args.silica_trace, "stats", damaged])
+        if p.returncode != 2 or f"{damaged}: " not in text(p):
+            fail(f"silica-trace on a damaged log: exit {p.returncode}: {text(p)}")
+        try:
+            silica_trace.open_trace(damaged, silica=args.silica).close()
+            fail("the Python reader opened a damaged log")
+        except silica_trace.TraceError as e:
+            if damaged not in str(e):
+                fail(f"the Python reader's error does not name the log: {e}")
+    print(f"ok: {recorded} instructions; silica-trace and the Python reader read the log as "
+          f"its trace")
+
+
 def main():
     argv = sys.argv[1:]
     run_args = []
@@ -209,10 +254,12 @@ def main():
         run_args = argv[argv.index("--") + 1:]
         argv = argv[:argv.index("--")]
     ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
-    ap.add_argument("check", choices=["equal", "replayable", "changed", "tampered", "reset"])
+    ap.add_argument("check", choices=["equal", "replayable", "changed", "tampered", "reset",
+                                      "readers"])
     ap.add_argument("elf", nargs="?")
     ap.add_argument("other", nargs="?")
     ap.add_argument("--silica", required=True)
+    ap.add_argument("--silica-trace")
     ap.add_argument("--core", default="dbt", choices=["dbt", "interp"])
     ap.add_argument("--smp", type=int)
     ap.add_argument("--expect")
@@ -223,8 +270,10 @@ def main():
         ap.error("give the ELF")
     if args.check == "changed" and not args.other:
         ap.error("give the ELF to change it into")
+    if args.check == "readers" and not args.silica_trace:
+        ap.error("give --silica-trace")
     {"equal": check_equal, "replayable": check_replayable, "changed": check_changed,
-     "tampered": check_tampered, "reset": check_reset}[args.check](args)
+     "tampered": check_tampered, "reset": check_reset, "readers": check_readers}[args.check](args)
 
 
 if __name__ == "__main__":

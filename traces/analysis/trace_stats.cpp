@@ -128,9 +128,10 @@ void write_stats(const std::string& trace_path, const Symbolizer& symbols,
   }
   const uint64_t total = profile.instructions();
 
-  out << "trace         " << trace_path << " (format " << header.version_major << "."
-      << header.version_minor << ", " << (header.isa.empty() ? "ISA not recorded" : header.isa)
-      << ", XLEN " << header.xlen << ")\n";
+  out << "trace         " << (options.name.empty() ? trace_path : options.name) << " (format "
+      << header.version_major << "." << header.version_minor << ", "
+      << (header.isa.empty() ? "ISA not recorded" : header.isa) << ", XLEN " << header.xlen
+      << ")\n";
   out << "instructions  " << total << "\n";
   uint64_t interrupts = 0, exceptions = 0;
   for (const auto& [key, n] : c.traps) (key.first ? interrupts : exceptions) += n;

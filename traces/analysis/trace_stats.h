@@ -12,7 +12,8 @@
 namespace silica::trace {
 
 struct StatsOptions {
-  size_t top = 10;  // rows in the hot-block, hot-function and mnemonic tables
+  size_t top = 10;   // rows in the hot-block, hot-function and mnemonic tables
+  std::string name;  // what the report calls the trace (empty: its path)
 };
 
 // Reads the trace (twice) and writes the report. Throws TraceError.
