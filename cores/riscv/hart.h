@@ -177,14 +177,16 @@ struct Hart {
   // cache) hold only within one. Here, next to what chaining reads.
   uint64_t mapping_epoch = 0;
 
-  // Tracing: while a sink is attached the TLB stays empty, so every memory
-  // access takes the slow path, which records it in trace_record.
+  // Tracing: while a sink is attached the inline probes miss every TLB entry
+  // (kSlowPathTag), so every memory access takes the slow path, which
+  // records it in trace_record.
   trace::TraceSink* trace = nullptr;
   trace::Retired trace_record;
 
   // Debugging. A breakpoint address always starts a decoded block, so the run
   // loop can stop before it; stepping and watchpoints use one-instruction
-  // blocks. Watchpoints, like tracing, keep the TLB empty (slow_memory).
+  // blocks. Watchpoints, like tracing, keep every access on the slow path
+  // (slow_memory).
   const std::set<uint64_t>* breakpoints = nullptr;  // non-null while any is set
   uint64_t breakpoint_skip_pc = ~uint64_t(0);       // resuming from this breakpoint
   const std::vector<Watchpoint>* watchpoints = nullptr;
@@ -193,7 +195,7 @@ struct Hart {
   uint64_t watch_addr = 0;
   BreakpointKind watch_kind = BreakpointKind::kWriteWatch;
   unsigned max_block_insns = 64;
-  bool slow_memory = false;  // no TLB fills: tracing or watching
+  bool slow_memory = false;  // TLB entries for the slow path only: tracing or watching
 
   // The software TLB caches guest virtual page -> host page for the current
   // translation context: privilege, MPRV/MPP, SUM, MXR, satp and PMP. Anything
@@ -316,6 +318,13 @@ template <unsigned XLEN>
 bool illegal_instruction(Hart<XLEN>& h, const DecodedInsn& d);
 
 // -- inline fast paths the generated semantics call -------------------------------
+// Set in the tag of TLB entries filled while slow_memory holds. No inline
+// probe's key has it (the bits between an access's size mask and the page
+// number are zero), so they all miss, while the slow path, which records or
+// watches each access, still finds the page without walking the tables.
+inline constexpr uint64_t kSlowPathTag = uint64_t(1) << (kPageBits - 1);
+static_assert(kSlowPathTag > 7, "must lie above every access's size mask");
+
 // The TLB entry that maps an aligned sizeof(T)-byte access at addr, else
 // nullptr. The tag holds the page, so one compare also sends misaligned
 // addresses to the slow path; the entry's addend turns a guest address into

@@ -51,13 +51,13 @@ uint8_t* dmi_host(Hart<XLEN>& h, uint64_t paddr, unsigned size, bool write, DmiR
 template <unsigned XLEN>
 void fill_tlb(Hart<XLEN>& h, TlbEntry* tlb, uint8_t* shifts, uint64_t vaddr, uint64_t paddr,
               unsigned page_shift, const DmiRegion& region) {
-  if (h.slow_memory) return;  // tracing or watching: every access must come here
   const uint64_t ppage = page_of(paddr);
   if (ppage < region.base || ppage + kPageSize - 1 > region.last) return;
   const unsigned index = (vaddr >> kPageBits) % kTlbEntries;
   TlbEntry& e = tlb[index];
-  e.tag = page_of(vaddr);
-  e.addend = reinterpret_cast<uintptr_t>(region.host) + (ppage - region.base) - e.tag;
+  // Tracing or watching: every access must still come to the slow path.
+  e.tag = page_of(vaddr) | (h.slow_memory ? kSlowPathTag : 0);
+  e.addend = reinterpret_cast<uintptr_t>(region.host) + (ppage - region.base) - page_of(vaddr);
   shifts[index] = uint8_t(page_shift);
 }
 
@@ -98,10 +98,22 @@ void check_watchpoints(Hart<XLEN>& h, uint64_t addr, unsigned size, bool write) 
   }
 }
 
+// What the slow path does with an access that succeeded: record it for the
+// trace, and check it against the watchpoints.
 template <unsigned XLEN>
-void record_access(Hart<XLEN>& h, uint64_t addr, unsigned size, uint64_t value, bool write) {
-  trace::Retired& r = h.trace_record;
-  if (r.n_mem < 2) r.mem[r.n_mem++] = {addr, value, uint8_t(size), write};
+void observe_access(Hart<XLEN>& h, uint64_t addr, unsigned size, uint64_t value, bool write) {
+  if (h.trace != nullptr) {
+    trace::Retired& r = h.trace_record;
+    if (r.n_mem < 2) r.mem[r.n_mem++] = {addr, value, uint8_t(size), write};
+  }
+  if (h.watchpoints != nullptr) check_watchpoints(h, addr, size, write);
+}
+
+// While slow_memory holds: the entry filled for the slow path that maps the
+// page of an access that stays within it, else nullptr.
+inline const TlbEntry* slow_path_tlb_hit(const TlbEntry* tlb, uint64_t addr) {
+  const TlbEntry& e = tlb[(addr >> kPageBits) % kTlbEntries];
+  return e.tag == (page_of(addr) | kSlowPathTag) ? &e : nullptr;
 }
 
 }  // namespace
@@ -148,6 +160,14 @@ LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigne
   const Access access = for_amo ? Access::kStore : Access::kLoad;
   const uint64_t second_page = page_of(addr + size - 1);
   const bool crosses = second_page != page_of(addr);
+  if (h.slow_memory && !crosses) {
+    if (const TlbEntry* e = slow_path_tlb_hit(for_amo ? h.tlb_write : h.tlb_read, addr)) {
+      uint64_t value = 0;
+      std::memcpy(&value, host_of(*e, addr), size);
+      observe_access(h, addr, size, value, false);
+      return {true, value};
+    }
+  }
   if (misaligned && !crosses && !for_amo) {
     // Misaligned within a page: its TLB entry serves (the inline paths only
     // take aligned accesses; a byte-sized probe matches any alignment).
@@ -198,8 +218,7 @@ LoadResult load_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigne
   }
   uint64_t value = 0;
   std::memcpy(&value, bytes, sizeof value);  // little-endian host, as the guest
-  if (h.trace != nullptr) record_access(h, addr, size, value, false);
-  if (h.watchpoints != nullptr) check_watchpoints(h, addr, size, false);
+  observe_access(h, addr, size, value, false);
   return {true, value};
 }
 
@@ -212,6 +231,14 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
   }
   const uint64_t second_page = page_of(addr + size - 1);
   const bool crosses = second_page != page_of(addr);
+  if (h.slow_memory && !crosses) {
+    // The write TLB never maps code or a reserved page: nothing else to do.
+    if (const TlbEntry* e = slow_path_tlb_hit(h.tlb_write, addr)) {
+      std::memcpy(host_of(*e, addr), &value, size);
+      observe_access(h, addr, size, value, true);
+      return true;
+    }
+  }
   if (misaligned && !crosses) {
     // As in load_slow. The write TLB never maps code or a reserved page.
     if (const TlbEntry* e = tlb_hit<uint8_t>(h.tlb_write, addr)) {
@@ -260,8 +287,7 @@ bool store_slow(Hart<XLEN>& h, const DecodedInsn& d, uint64_t addr, unsigned siz
     raise_exception(h, cause::kStoreAccessFault, addr, d.pc);
     return false;
   }
-  if (h.trace != nullptr) record_access(h, addr, size, value, true);
-  if (h.watchpoints != nullptr) check_watchpoints(h, addr, size, true);
+  observe_access(h, addr, size, value, true);
   return true;
 }
 
@@ -403,7 +429,7 @@ void Hart<XLEN>::mapping_changed_at(uint64_t vaddr) {
 template <unsigned XLEN>
 void Hart<XLEN>::drop_write_mappings(uintptr_t host_page) {
   for (TlbEntry& e : tlb_write) {
-    if (e.tag + e.addend == host_page) e = TlbEntry{};
+    if (page_of(e.tag) + e.addend == host_page) e = TlbEntry{};
   }
 }
 

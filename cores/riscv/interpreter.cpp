@@ -401,8 +401,8 @@ void Interpreter<XLEN>::free_dropped_blocks() {
 template <unsigned XLEN>
 void Interpreter<XLEN>::set_trace_sink(trace::TraceSink* sink) {
   m_hart.trace = sink;
-  // Decoded blocks carry the traced or untraced handlers, and the TLB must be
-  // empty while tracing so that memory accesses reach the recording path.
+  // Decoded blocks carry the traced or untraced handlers, and while tracing
+  // only the recording slow path may match the TLB's entries.
   flush_code_cache();
   m_hart.update_memory_mode();
 }

@@ -200,6 +200,31 @@ TEST_F(InterpreterTest, TraceReportsWritesMemoryAndTraps) {
   EXPECT_EQ(sink.traps[0].handler, kHandler);
 }
 
+TEST_F(InterpreterTest, TracedAccessesToACachedPageAreAllRecorded) {
+  // While tracing, the slow path fills the TLB for itself alone: the second
+  // and later accesses to a page skip the page walk but must still reach
+  // the trace, stores included.
+  CollectingSink sink;
+  m_interp.set_trace_sink(&sink);
+  m_hart.x[12] = kRamBase + 0x2000;  // a page of its own: stores into code go the slow way
+  // li a0,5 ; sw a0,0(a2) ; sw a0,8(a2) ; lw a1,0(a2) ; lw a1,8(a2) ; j .
+  program({0x00500513, 0x00a62023, 0x00a62423, 0x00062583, 0x00862583, kLoop});
+  run_insns(5);
+  ASSERT_GE(sink.retired_records.size(), 5u);
+  const uint64_t offsets[] = {0, 8, 0, 8};
+  for (unsigned i = 0; i < 4; ++i) {
+    const trace::Retired& r = sink.retired_records[i + 1];
+    ASSERT_EQ(r.n_mem, 1) << "access " << i;
+    EXPECT_EQ(r.mem[0].write, i < 2) << "access " << i;
+    EXPECT_EQ(r.mem[0].addr, kRamBase + 0x2000 + offsets[i]) << "access " << i;
+    EXPECT_EQ(r.mem[0].value, 5u) << "access " << i;
+  }
+  EXPECT_EQ(m_hart.x[11], 5u);
+  uint32_t stored = 0;
+  std::memcpy(&stored, &m_port.ram[0x2008], 4);
+  EXPECT_EQ(stored, 5u);
+}
+
 TEST_F(InterpreterTest, TracingDoesNotChangeResults) {
   // The same program with and without a sink ends in the same state.
   program({0x00500513, 0x00750513, 0x02a50533, kLoop});  // li; addi; mul a0,a0,a0; j .
