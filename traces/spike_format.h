@@ -28,16 +28,38 @@ inline constexpr size_t kMaxSpikeLine = 256;
 
 namespace spike_detail {
 
+// The 8 hex digits of a 32-bit value, most significant first, as 8 bytes in
+// memory order: each nibble moves into a byte of its own, then becomes an
+// ASCII digit, all nibbles at once (SWAR), with no loop and no table.
+inline uint64_t hex8(uint32_t v) {
+  uint64_t x = v;
+  x = (x & 0xffff0000u) << 16 | (x & 0xffffu);
+  x = (x & 0x0000ff000000ff00u) << 8 | (x & 0x000000ff000000ffu);
+  x = (x & 0x00f000f000f000f0u) << 4 | (x & 0x000f000f000f000fu);
+  // Bytes holding 10..15 get the gap between '9' + 1 and 'a' added.
+  const uint64_t letters = ((x + 0x0606060606060606u) >> 4) & 0x0101010101010101u;
+  x += 0x3030303030303030u + letters * ('a' - '0' - 10);
+  return __builtin_bswap64(x);  // the most significant digit first in memory
+}
+
+// "0x" and the low `digits` hex digits of v (leading zeros kept; more than
+// 16 digits pad with zeros). Whole 8-byte stores only, which may write up
+// to 8 bytes past the digits: the line's later fields overwrite them, and
+// kMaxSpikeLine leaves room at its end.
 inline char* put_hex(char* p, uint64_t v, unsigned digits) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   *p++ = '0';
   *p++ = 'x';
   for (unsigned i = digits; i > 16; --i) *p++ = '0';  // wider than 64 bits
-  unsigned n = digits > 16 ? 16 : digits;
-  for (unsigned i = n; i > 0; --i) {
-    p[i - 1] = kDigits[v & 0xf];
-    v >>= 4;
+  unsigned n = digits > 16 ? 16 : (digits == 0 ? 1 : digits);
+  if (n > 8) {
+    const unsigned high = n - 8;  // digits from the upper half
+    const uint64_t text = hex8(uint32_t(v >> 32) << (4 * (8 - high)));
+    std::memcpy(p, &text, 8);
+    p += high;
+    n = 8;
   }
+  const uint64_t text = hex8(uint32_t(v) << (4 * (8 - n)));
+  std::memcpy(p, &text, 8);
   return p + n;
 }
 
