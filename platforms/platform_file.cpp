@@ -390,8 +390,12 @@ PlatformFile read_platform_file(const std::string& path) {
   return parse_platform(text.str(), path);
 }
 
+bool is_platform_path(const std::string& name_or_path) {
+  return name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".platform");
+}
+
 PlatformFile find_platform(const std::string& name_or_path) {
-  if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".platform")) {
+  if (is_platform_path(name_or_path)) {
     return read_platform_file(name_or_path);
   }
   for (size_t i = 0; i < detail::kEmbeddedPlatformCount; ++i) {

@@ -86,8 +86,9 @@ bool is_identifier(std::string_view text);
 PlatformFile read_platform_file(const std::string& path);
 
 // "virt" finds the platform built into the binary; a name containing '/' or
-// ending in ".platform" is read from disk.
+// ending in ".platform" (is_platform_path) is read from disk.
 PlatformFile find_platform(const std::string& name_or_path);
+bool is_platform_path(const std::string& name_or_path);
 
 // Names of the platforms built into the binary, sorted.
 std::vector<std::string> builtin_platform_names();

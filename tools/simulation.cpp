@@ -264,9 +264,13 @@ void Simulation::open_replay_log() {
   }
   header.cwd = cwd.data();
   try {
-    for (const std::string* input :
-         {&m_options.boot.program, &m_options.boot.bios, &m_options.boot.kernel,
-          &m_options.boot.initrd, &m_options.boot.dtb}) {
+    // A built-in platform is part of the binary; a .platform file is an
+    // input like the images.
+    const std::string platform_file =
+        is_platform_path(m_options.platform) ? m_options.platform : std::string();
+    for (const std::string* input : std::initializer_list<const std::string*>{
+             &m_options.boot.program, &m_options.boot.bios, &m_options.boot.kernel,
+             &m_options.boot.initrd, &m_options.boot.dtb, &platform_file}) {
       if (!input->empty()) header.inputs.push_back(trace::file_fingerprint(*input));
     }
     m_recorder = std::make_unique<trace::ReplayLogWriter>(m_options.trace.path, header);

@@ -12,8 +12,9 @@
         trace: the replay must retire as many instructions as the recording
         (for guests whose direct runs differ, such as ones that read the
         host's clock, and for Linux boots).
-    replay_checks.py changed    --silica S ELF OTHER-ELF
-        replaying after the program changed is refused, naming the file.
+    replay_checks.py changed    --silica S --platform P ELF OTHER-ELF
+        replaying after the program, or the .platform file P, changed is
+        refused, naming the file.
     replay_checks.py tampered   --silica S ELF
         a log whose first run ends elsewhere than the program goes is
         reported as a divergence.
@@ -135,7 +136,17 @@ def check_changed(args):
         p = replay(args.silica, log)
         if p.returncode != 2 or f"{elf}: changed since {log} was recorded" not in text(p):
             fail(f"replaying with a changed program: exit {p.returncode}: {text(p)}")
-    print("ok: " + text(p).strip())
+        said = text(p).strip()
+        # A platform file is an input too.
+        platform = os.path.join(tmp, "board.platform")
+        shutil.copy(args.platform, platform)
+        record(args.silica, ["--platform", platform, "--max-insns", "100000000", args.elf], log)
+        with open(platform, "a", encoding="utf-8") as f:
+            f.write("# edited after the recording\n")
+        p = replay(args.silica, log)
+        if p.returncode != 2 or f"{platform}: changed since {log} was recorded" not in text(p):
+            fail(f"replaying with a changed platform file: exit {p.returncode}: {text(p)}")
+    print("ok: " + said + "; " + text(p).strip())
 
 
 def varint(data, pos):
@@ -260,6 +271,7 @@ def main():
     ap.add_argument("other", nargs="?")
     ap.add_argument("--silica", required=True)
     ap.add_argument("--silica-trace")
+    ap.add_argument("--platform", help="changed: a .platform file to record with")
     ap.add_argument("--core", default="dbt", choices=["dbt", "interp"])
     ap.add_argument("--smp", type=int)
     ap.add_argument("--expect")
@@ -268,8 +280,8 @@ def main():
     args.run_args = run_args
     if args.check != "replayable" and not args.elf:
         ap.error("give the ELF")
-    if args.check == "changed" and not args.other:
-        ap.error("give the ELF to change it into")
+    if args.check == "changed" and not (args.other and args.platform):
+        ap.error("give the ELF to change it into, and --platform")
     if args.check == "readers" and not args.silica_trace:
         ap.error("give --silica-trace")
     {"equal": check_equal, "replayable": check_replayable, "changed": check_changed,
