@@ -365,6 +365,7 @@ std::string substitute_params(std::string_view text,
     auto it = values.find(name);
     if (it == values.end()) {
       std::vector<std::string> names;
+      names.reserve(values.size());
       for (const auto& [key, value] : values) names.push_back(key);
       throw ConfigError(where + ": unknown parameter '${" + name + "}'" +
                         (names.empty() ? std::string(" (no parameters declared before)")

@@ -31,8 +31,11 @@ std::string describe(const trace::ReplayInput& input) {
 }  // namespace
 
 ReplayDriver::ReplayDriver(const std::string& log_path, Platform& platform,
-                           std::vector<Memory*> memories)
-    : m_reader(log_path), m_cpus(platform.cpus()), m_memories(std::move(memories)) {
+                           std::vector<Memory*> memories, std::function<void()> reset_machine)
+    : m_reader(log_path),
+      m_cpus(platform.cpus()),
+      m_memories(std::move(memories)),
+      m_reset_machine(std::move(reset_machine)) {
   for (const trace::ReplayInputFile& recorded : m_reader.header().inputs) {
     const trace::ReplayInputFile now = trace::file_fingerprint(recorded.path);
     if (now.size != recorded.size || now.fingerprint != recorded.fingerprint) {
@@ -102,6 +105,9 @@ int ReplayDriver::run() {
       }
       case trace::ReplayLogReader::Item::kMemoryWrite:
         apply(write);
+        break;
+      case trace::ReplayLogReader::Item::kMachineReset:
+        m_reset_machine();
         break;
       case trace::ReplayLogReader::Item::kUnsupported:
         throw ReplayDivergence(m_reader.path() + ": the replay stops after run " +

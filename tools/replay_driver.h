@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,8 +32,10 @@ class ReplayDivergence : public std::runtime_error {
 class ReplayDriver final : public replay::Source {
  public:
   // Opens the log (throws trace::TraceError) and puts every hart of the
-  // platform in replay mode.
-  ReplayDriver(const std::string& log_path, Platform& platform, std::vector<Memory*> memories);
+  // platform in replay mode. `reset_machine` resets the machine as the
+  // recorded run did where the log says it was reset.
+  ReplayDriver(const std::string& log_path, Platform& platform, std::vector<Memory*> memories,
+               std::function<void()> reset_machine);
 
   // Replays to the end of the log and returns the recorded run's exit
   // status. Throws ReplayDivergence, or trace::TraceError for a damaged log.
@@ -62,6 +65,7 @@ class ReplayDriver final : public replay::Source {
   trace::ReplayLogReader m_reader;
   std::vector<CpuComponent*> m_cpus;
   std::vector<Memory*> m_memories;
+  std::function<void()> m_reset_machine;
   // The run being replayed.
   trace::ReplayRun m_run;
   CpuComponent* m_cpu = nullptr;

@@ -44,13 +44,7 @@ class Simulation::Controller : public sc_core::sc_module {
     while (true) {
       wait(reset_requested);
       wait(m_sim.m_options.quantum);
-      if (m_sim.m_recorder) {
-        m_sim.m_recorder->unsupported("the guest reset the machine at " +
-                                      sc_core::sc_time_stamp().to_string() +
-                                      " (replaying resets is not supported yet)");
-      }
-      m_sim.m_platform->reset();
-      m_sim.load_program();
+      m_sim.reset_machine();
       m_sim.m_stop_request = false;
     }
   }
@@ -178,7 +172,8 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   if (record) start_recording();
   if (!options.replay_log.empty()) {
     try {
-      m_replay = std::make_unique<ReplayDriver>(options.replay_log, *m_platform, memories());
+      m_replay = std::make_unique<ReplayDriver>(options.replay_log, *m_platform, memories(),
+                                                [this] { reset_machine(); });
       // A window alone lets the replay skip to it untraced; start and stop
       // symbols need every instruction looked at.
       if (m_trace && !options.trace.window.empty() && options.trace.start.empty() &&
@@ -311,6 +306,17 @@ void Simulation::start_recording() {
 
 void Simulation::load_program() {
   m_boot->load(*m_platform);
+}
+
+void Simulation::reset_machine() {
+  // A replay resets its machine at the same point and reloads the images
+  // itself: what the reloading writes into RAM is no input of the run.
+  if (m_recorder) m_recorder->machine_reset();
+  const bool recording = m_recording_memory;
+  m_recording_memory = false;
+  m_platform->reset();
+  load_program();
+  m_recording_memory = recording;
 }
 
 void Simulation::write_dtb() const {

@@ -91,6 +91,9 @@ class Simulation final : public SimControl {
  private:
   class Controller;
   void load_program();
+  // Resets every component and loads the images again (the guest asked for
+  // it, or a replay reached the point where it did).
+  void reset_machine();
   void write_dtb() const;
   void print_stats(double host_seconds) const;
 

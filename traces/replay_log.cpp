@@ -17,7 +17,7 @@ using format::put_varint;
 namespace {
 
 constexpr uint16_t kReplayVersionMajor = 1;
-constexpr uint16_t kReplayVersionMinor = 0;
+constexpr uint16_t kReplayVersionMinor = 1;  // 1.1: machine reset records
 // Records may span blocks (a run's inputs can be long); a block is only a
 // unit of compression here.
 constexpr size_t kReplayBlockBytes = 256 * 1024;
@@ -28,8 +28,9 @@ constexpr uint64_t kMaxRecordBytes = uint64_t(1) << 30;
 namespace tag {
 constexpr uint8_t kRun = 0x01;
 constexpr uint8_t kMemoryWrite = 0x02;
-constexpr uint8_t kUnsupported = 0x03;
+constexpr uint8_t kUnsupported = 0x03;  // read only: format 1.0's machine reset
 constexpr uint8_t kEnd = 0x04;
+constexpr uint8_t kMachineReset = 0x05;
 // Inputs within a run.
 constexpr uint8_t kBus = 0x10;
 constexpr uint8_t kTimer = 0x11;
@@ -167,9 +168,8 @@ void ReplayLogWriter::memory_write(unsigned memory, uint64_t offset, const uint8
   }
 }
 
-void ReplayLogWriter::unsupported(const std::string& what) {
-  m_scratch.push_back(tag::kUnsupported);
-  put_string(m_scratch, what);
+void ReplayLogWriter::machine_reset() {
+  m_scratch.push_back(tag::kMachineReset);
   flush_scratch();
 }
 
@@ -290,6 +290,8 @@ ReplayLogReader::Item ReplayLogReader::next(ReplayRun& run, ReplayMemoryWrite& w
       write.offset = varint();
       bytes(write.data, varint());
       return Item::kMemoryWrite;
+    case tag::kMachineReset:
+      return Item::kMachineReset;
     case tag::kUnsupported: {
       std::vector<uint8_t> text;
       bytes(text, varint());

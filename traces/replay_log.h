@@ -53,7 +53,7 @@ class ReplayLogWriter final : public replay::Recorder {
   void cycle_counter(uint64_t cycles) override;
   void wires(uint64_t mip_wires) override;
   void memory_write(unsigned memory, uint64_t offset, const uint8_t* data, uint64_t size) override;
-  void unsupported(const std::string& what) override;
+  void machine_reset() override;
 
   // Writes the end record (with the run's exit status) and everything
   // buffered, and closes the file. Throws std::runtime_error naming the file
@@ -104,7 +104,9 @@ struct ReplayInput {
 
 class ReplayLogReader {
  public:
-  enum class Item { kRun, kMemoryWrite, kUnsupported, kEnd };
+  // kUnsupported: only in format 1.0 logs, which marked a machine reset so
+  // (`what` says why the replay stops there).
+  enum class Item { kRun, kMemoryWrite, kMachineReset, kUnsupported, kEnd };
 
   // Opens the file and reads its header. Throws TraceError.
   explicit ReplayLogReader(const std::string& path);

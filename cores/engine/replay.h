@@ -54,9 +54,10 @@ class Recorder {
   // Within or between runs: bytes a device (or a bus write) put in RAM.
   virtual void memory_write(unsigned memory, uint64_t offset, const uint8_t* data,
                             uint64_t size) = 0;
-  // Something the log cannot carry happened (a machine reset): a replay
-  // stops there with this explanation.
-  virtual void unsupported(const std::string& what) = 0;
+  // Between runs: the machine was reset (every component reset, the images
+  // loaded again, each hart at its boot state). A replay resets its machine
+  // here in the same way; the reloading's own writes are not inputs.
+  virtual void machine_reset() = 0;
 };
 
 // Where a replaying hart takes its inputs from instead of the platform.

@@ -18,9 +18,6 @@
     replay_checks.py tampered   --silica S ELF
         a log whose first run ends elsewhere than the program goes is
         reported as a divergence.
-    replay_checks.py reset      --silica S ELF
-        a recording of a guest that resets the machine replays up to the
-        reset and then says why it stops.
     replay_checks.py readers    --silica S --silica-trace T ELF
         silica-trace and the Python reader read a replay log as its binary
         trace: their text equals a direct interpreted run's text trace, and
@@ -207,16 +204,6 @@ def check_tampered(args):
     print("ok: " + text(p).strip())
 
 
-def check_reset(args):
-    with tempfile.TemporaryDirectory() as tmp:
-        log = os.path.join(tmp, "run.replay")
-        record(args.silica, ["--max-insns", "100000000", args.elf], log)
-        p = replay(args.silica, log)
-        if p.returncode != 2 or "the guest reset the machine" not in text(p):
-            fail(f"replaying a reset: exit {p.returncode}: {text(p)}")
-    print("ok: " + text(p).strip())
-
-
 def check_readers(args):
     import silica_trace  # pylint: disable=import-outside-toplevel
     with tempfile.TemporaryDirectory() as tmp:
@@ -265,8 +252,7 @@ def main():
         run_args = argv[argv.index("--") + 1:]
         argv = argv[:argv.index("--")]
     ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
-    ap.add_argument("check", choices=["equal", "replayable", "changed", "tampered", "reset",
-                                      "readers"])
+    ap.add_argument("check", choices=["equal", "replayable", "changed", "tampered", "readers"])
     ap.add_argument("elf", nargs="?")
     ap.add_argument("other", nargs="?")
     ap.add_argument("--silica", required=True)
@@ -285,7 +271,7 @@ def main():
     if args.check == "readers" and not args.silica_trace:
         ap.error("give --silica-trace")
     {"equal": check_equal, "replayable": check_replayable, "changed": check_changed,
-     "tampered": check_tampered, "reset": check_reset, "readers": check_readers}[args.check](args)
+     "tampered": check_tampered, "readers": check_readers}[args.check](args)
 
 
 if __name__ == "__main__":

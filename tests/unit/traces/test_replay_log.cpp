@@ -43,7 +43,7 @@ void write_sample(const std::string& path, size_t big_write = 0) {
   writer.memory_write(1, 0x1000, page.data(), page.size());
   writer.run_begin(1, {2000, 0, false, true});
   writer.run_end({600, 0x80000200});
-  writer.unsupported("the guest reset the machine");
+  writer.machine_reset();
   writer.finish(3);
 }
 
@@ -100,8 +100,7 @@ TEST(ReplayLog, WhatTheRecorderWasToldComesBackInReplayOrder) {
   EXPECT_EQ(run.hart_id, 1u);
   EXPECT_TRUE(run.start.wfi);
   EXPECT_TRUE(run.events.empty());
-  ASSERT_EQ(reader.next(run, write, what), ReplayLogReader::Item::kUnsupported);
-  EXPECT_EQ(what, "the guest reset the machine");
+  ASSERT_EQ(reader.next(run, write, what), ReplayLogReader::Item::kMachineReset);
   ASSERT_EQ(reader.next(run, write, what), ReplayLogReader::Item::kEnd);
   EXPECT_EQ(reader.exit_status(), 3);
   EXPECT_EQ(reader.runs(), 2u);
