@@ -45,8 +45,9 @@ std::string temporary_trace() {
   return pattern;
 }
 
-// Runs argv with stdout on /dev/null (the replayed guest's console) and
-// stderr shared; returns its wait status.
+// Runs argv with stdin and stdout on /dev/null (the replayed guest's console
+// is no business of ours, and must not take over a terminal) and stderr
+// shared; returns its wait status.
 int run_quietly(const std::vector<std::string>& argv) {
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
@@ -54,6 +55,7 @@ int run_quietly(const std::vector<std::string>& argv) {
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
   const int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
