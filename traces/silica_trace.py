@@ -11,9 +11,9 @@
 Records are Retired, Trap and Bus objects with the fields of
 traces/trace_record.h. open_trace() also takes a replay log (`silica run
 --trace-format replay`, traces/REPLAY.md): `silica replay` expands it into
-a temporary binary trace first, which close() removes. A damaged file raises TraceError (after the records
-before the damage were yielded). Needs the standard library and Debian's
-python3-zstandard.
+a temporary binary trace first, which close() removes. A damaged file
+raises TraceError (after the records before the damage were yielded).
+Needs the standard library and Debian's python3-zstandard.
 
 As a script it prints a trace as Spike --log-commits text, the same bytes as
 `silica-trace text`:
