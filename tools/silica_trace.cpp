@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "platforms/component.h"
-#include "tools/replay_expansion.h"
+#include "traces/replay_expansion.h"
 #include "traces/analysis/bbv_writer.h"
 #include "traces/analysis/block_profile.h"
 #include "traces/analysis/symbolizer.h"

@@ -1,4 +1,4 @@
-#include "tools/replay_expansion.h"
+#include "traces/replay_expansion.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -21,9 +21,12 @@ namespace silica::trace {
 
 namespace {
 
-// `silica` installed next to this program (build/silica beside
-// build/silica-trace), else whatever PATH finds.
+// $SILICA, else `silica` installed next to this program (build/silica
+// beside build/silica-trace), else whatever PATH finds.
 std::string silica_program() {
+  if (const char* chosen = std::getenv("SILICA"); chosen != nullptr && *chosen != '\0') {
+    return chosen;
+  }
   std::error_code error;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
   if (!error) {
@@ -87,9 +90,9 @@ ExpandedReplay::ExpandedReplay(const std::string& log) : m_path(temporary_trace(
   int status = 0;
   try {
     status = run_quietly({silica, "replay", log, "--trace", m_path, "--trace-format", "bin"});
-  } catch (...) {
+  } catch (const std::runtime_error& e) {
     std::remove(m_path.c_str());
-    throw;
+    throw std::runtime_error(log + ": " + e.what());
   }
   // The replayed guest's exit status is its own business; 2 is silica's
   // (a divergence, a changed input, a damaged log), and a signal a crash.
