@@ -59,14 +59,6 @@ void ReplayDriver::diverged(const std::string& what) const {
                          std::to_string(m_run.end.instret) + "): " + what);
 }
 
-void ReplayDriver::trace_window(trace::TraceSink* sink, uint64_t first, uint64_t last) {
-  m_window_sink = sink;
-  m_window_first = first;
-  m_window_last = last;
-  m_traced.assign(m_cpus.size(), false);
-  for (CpuComponent* cpu : m_cpus) cpu->set_trace_sink(nullptr);
-}
-
 int ReplayDriver::run() {
   trace::ReplayMemoryWrite write;
   std::string what;
@@ -74,23 +66,10 @@ int ReplayDriver::run() {
     switch (m_reader.next(m_run, write, what)) {
       case trace::ReplayLogReader::Item::kRun: {
         m_cpu = nullptr;
-        size_t index = 0;
-        for (size_t i = 0; i < m_cpus.size(); ++i) {
-          if (m_cpus[i]->hart_id() == m_run.hart_id) {
-            m_cpu = m_cpus[i];
-            index = i;
-          }
+        for (CpuComponent* cpu : m_cpus) {
+          if (cpu->hart_id() == m_run.hart_id) m_cpu = cpu;
         }
         if (m_cpu == nullptr) diverged("the machine has no such hart");
-        if (m_window_sink != nullptr) {
-          // A trap the previous run ended with counts at its end instret.
-          const bool wanted =
-              m_run.end.instret >= m_window_first && m_cpu->stats().instructions < m_window_last;
-          if (wanted != m_traced[index]) {
-            m_cpu->set_trace_sink(wanted ? m_window_sink : nullptr);
-            m_traced[index] = wanted;
-          }
-        }
         m_inputs =
             trace::FieldCursor{m_run.events.data(), m_run.events.data() + m_run.events.size()};
         const replay::RunEnd end = m_cpu->replay_run(m_run.start, m_run.end);

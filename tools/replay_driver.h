@@ -14,7 +14,6 @@
 
 #include "cores/engine/replay.h"
 #include "traces/replay_log.h"
-#include "traces/trace_record.h"
 
 namespace silica {
 
@@ -42,12 +41,6 @@ class ReplayDriver final : public replay::Source {
   int run();
   uint64_t runs() const { return m_reader.runs(); }
 
-  // Traces only the runs that reach into the retired-count window
-  // [first, last) (the trace's own filter cuts it exactly): the runs before
-  // and after replay untraced, on the interpreter's fast handlers. Takes
-  // over `sink` from the harts.
-  void trace_window(trace::TraceSink* sink, uint64_t first, uint64_t last);
-
   bool bus(bool write, uint64_t addr, void* data, unsigned len, uint64_t& time_ps) override;
   uint64_t timer() override;
   uint64_t cycle_counter() override;
@@ -71,11 +64,6 @@ class ReplayDriver final : public replay::Source {
   CpuComponent* m_cpu = nullptr;
   trace::FieldCursor m_inputs{nullptr, nullptr};
   trace::ReplayInput m_input;
-  // trace_window(): the sink, the window, and which harts have it now.
-  trace::TraceSink* m_window_sink = nullptr;
-  uint64_t m_window_first = 0;
-  uint64_t m_window_last = 0;
-  std::vector<bool> m_traced;
 };
 
 }  // namespace silica

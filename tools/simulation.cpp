@@ -172,16 +172,9 @@ Simulation::Simulation(const RunOptions& options, CharBackend& console)
   if (record) start_recording();
   if (!options.replay_log.empty()) {
     try {
+      // A trace window applies in the harts, as in a direct run (open_trace).
       m_replay = std::make_unique<ReplayDriver>(options.replay_log, *m_platform, memories(),
                                                 [this] { reset_machine(); });
-      // A window alone lets the replay skip to it untraced; start and stop
-      // symbols need every instruction looked at.
-      if (m_trace && !options.trace.window.empty() && options.trace.start.empty() &&
-          options.trace.stop.empty()) {
-        trace::TraceFilter window;
-        trace::parse_window(options.trace.window, window);
-        m_replay->trace_window(m_trace.get(), window.first, window.last);
-      }
     } catch (const std::runtime_error& e) {
       throw ConfigError(e.what());
     }

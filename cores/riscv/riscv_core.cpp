@@ -272,7 +272,7 @@ replay::RunEnd RiscvCore::replay_run(const replay::RunStart& start, const replay
   m_slot->restore_run_start(start);
   Engine& engine = m_slot->engine();
   while (m_slot->instret() < end.instret) {
-    if (engine.run(~uint64_t(0), end.instret) != StopReason::kBudget) break;
+    if (engine.run(~uint64_t(0), gate_trace(end.instret)) != StopReason::kBudget) break;
   }
   // The DBT checks its limit once per translation, which may hold several
   // blocks: its run can end just after a block that only trapped (an ecall
@@ -282,7 +282,7 @@ replay::RunEnd RiscvCore::replay_run(const replay::RunStart& start, const replay
   constexpr int kMaxTrappingBlocks = 4;
   for (int i = 0;
        i < kMaxTrappingBlocks && m_slot->instret() == end.instret && m_slot->pc() != end.pc; ++i) {
-    engine.run(m_slot->cycles() + 1, end.instret + 1);
+    engine.run(m_slot->cycles() + 1, gate_trace(end.instret + 1));
   }
   return {m_slot->instret(), m_slot->pc()};
 }

@@ -66,8 +66,8 @@ class RiscvCore : public sc_core::sc_module, public IrqSink, public MemoryPort, 
   void set_replay_source(replay::Source* source) { m_replay_source = source; }
   // Restores `start` and runs to `end`: until instret reaches it (or the
   // hart stops first: WFI, a stop request), then through the blocks that
-  // trap without retiring anything until the pc is end's too. Returns
-  // where it got to.
+  // trap without retiring anything until the pc is end's too. A trace
+  // window applies as in a direct run. Returns where it got to.
   replay::RunEnd replay_run(const replay::RunStart& start, const replay::RunEnd& end);
   // A replay applies the wire changes a recorded access caused.
   void replay_wires(uint64_t mip_wires);
